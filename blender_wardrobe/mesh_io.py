@@ -1,0 +1,27 @@
+"""Engine MeshData <-> Blender meshes, through foreach_get/foreach_set only."""
+
+import bpy
+import numpy as np
+
+from .engine import mesh as engine_mesh
+
+
+def new_mesh(name: str, data: "engine_mesh.MeshData", uv_name: str = "UVMap") -> bpy.types.Mesh:
+    """A new mesh datablock with the polygons and UVs of ``data`` (validated first)."""
+    data.validate(name)
+    me = bpy.data.meshes.new(name)
+    me.vertices.add(data.n_vertices)
+    me.vertices.foreach_set("co", np.ascontiguousarray(data.co, np.float32).ravel())
+    me.loops.add(len(data.loop_vertex))
+    me.loops.foreach_set("vertex_index", np.ascontiguousarray(data.loop_vertex, np.int32))
+    me.polygons.add(data.n_faces)
+    me.polygons.foreach_set("loop_start", data.loop_start)  # sizes follow from the starts (4.0+)
+    if data.loop_uv is not None:
+        uv = me.uv_layers.new(name=uv_name)
+        uv.data.foreach_set("uv", np.ascontiguousarray(data.loop_uv, np.float32).ravel())
+    me.polygons.foreach_set("use_smooth", np.ones(data.n_faces, bool))
+    me.update(calc_edges=True)
+    if me.validate(verbose=False):
+        bpy.data.meshes.remove(me)
+        raise engine_mesh.MeshError(f"{name}: Blender rejected the mesh data as invalid")
+    return me

@@ -1,0 +1,5 @@
+"""Operators, one module per concern."""
+
+from . import avatar
+
+classes = (*avatar.classes,)

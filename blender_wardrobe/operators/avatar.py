@@ -1,0 +1,99 @@
+"""Add the template avatar and its CC0 demo garments."""
+
+import bpy
+from bpy.props import EnumProperty
+
+from .. import mesh_io, preferences
+from ..engine import artifacts
+from ..engine import mesh as engine_mesh
+
+AVATAR_NAME = "Wardrobe Avatar"
+GARMENT_ITEMS = [
+    ("tights", "Tights", "Full-body tights (MakeHuman CC0 helper geometry)"),
+    ("skirt", "Skirt", "Skirt (MakeHuman CC0 helper geometry)"),
+]
+
+
+def _link_new_object(context, name: str, data: "engine_mesh.MeshData") -> bpy.types.Object:
+    me = mesh_io.new_mesh(name, data)
+    obj = bpy.data.objects.new(name, me)
+    context.collection.objects.link(obj)
+    return obj
+
+
+def _select_only(context, obj):
+    for other in context.selected_objects:
+        other.select_set(False)
+    obj.select_set(True)
+    context.view_layer.objects.active = obj
+
+
+def create_avatar(context) -> bpy.types.Object:
+    """The template body as a new mesh object at the 3D cursor, standing on its feet."""
+    data = engine_mesh.load_template("body", preferences.user_model_dir(context))
+    obj = _link_new_object(context, AVATAR_NAME, data)
+    obj.location = context.scene.cursor.location
+    obj.wardrobe.role = "AVATAR"
+    return obj
+
+
+def create_garment(context, avatar: bpy.types.Object, part: str) -> bpy.types.Object:
+    """A template garment, parented to ``avatar`` in its rest frame and marked to follow it."""
+    data = engine_mesh.load_template(part, preferences.user_model_dir(context))
+    obj = _link_new_object(context, f"{avatar.name} {part.title()}", data)
+    obj.parent = avatar  # identity parent inverse: the garment is authored in the body's frame
+    obj.wardrobe.role = "GARMENT"
+    obj.wardrobe.avatar = avatar
+    return obj
+
+
+class WARDROBE_OT_add_avatar(bpy.types.Operator):
+    """Add the Wardrobe template avatar (CC0 MakeHuman body, 13,380 vertices, with UVs)"""
+
+    bl_idname = "wardrobe.add_avatar"
+    bl_label = "Add Wardrobe Avatar"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        return context.mode == "OBJECT" and context.collection is not None
+
+    def execute(self, context):
+        try:
+            obj = create_avatar(context)
+        except (artifacts.ArtifactNotFound, engine_mesh.MeshError, OSError, KeyError, ValueError) as exc:
+            self.report({"ERROR"}, f"Could not add the avatar: {exc}")
+            return {"CANCELLED"}
+        _select_only(context, obj)
+        return {"FINISHED"}
+
+
+class WARDROBE_OT_add_garment(bpy.types.Operator):
+    """Add a CC0 demo garment fitted to the active Wardrobe avatar"""
+
+    bl_idname = "wardrobe.add_garment"
+    bl_label = "Add Demo Garment"
+    bl_options = {"REGISTER", "UNDO"}
+
+    part: EnumProperty(name="Garment", items=GARMENT_ITEMS, default="tights")
+
+    @classmethod
+    def poll(cls, context):
+        obj = context.active_object
+        if context.mode != "OBJECT" or obj is None or obj.wardrobe.role != "AVATAR":
+            cls.poll_message_set("Select a Wardrobe avatar first (Add Wardrobe Avatar)")
+            return False
+        return True
+
+    def execute(self, context):
+        avatar = context.active_object
+        try:
+            obj = create_garment(context, avatar, self.part)
+        except (artifacts.ArtifactNotFound, engine_mesh.MeshError, OSError, KeyError, ValueError) as exc:
+            self.report({"ERROR"}, f"Could not add the garment: {exc}")
+            return {"CANCELLED"}
+        _select_only(context, obj)
+        return {"FINISHED"}
+
+
+classes = (WARDROBE_OT_add_avatar, WARDROBE_OT_add_garment)
