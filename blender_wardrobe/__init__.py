@@ -9,7 +9,6 @@ bl_info = {
     "location": "3D View > Sidebar > Wardrobe",
     "description": "Generated PBR fabrics and body-shape sliders for garments",
     "category": "Material",
-    "doc_url": "https://github.com/blender-wardrobe/blender-wardrobe",
 }
 
 import bpy  # noqa: E402

@@ -76,7 +76,7 @@ def _check_writable(path: Path):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DemoError(f"cannot create the output folder {path.parent}: {exc}. Choose another --out path.")
+        raise DemoError(f"cannot create the output folder {path.parent}: {exc}. Choose another --out path.") from exc
     if not os.access(path.parent, os.W_OK):
         raise DemoError(f"the output folder {path.parent} is not writable. Choose another --out path.")
 

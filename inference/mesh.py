@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class MeshData:
         """Index of each polygon's first loop (Blender's ``loop_start``)."""
         return (np.cumsum(self.face_sizes) - self.face_sizes).astype(np.int32)
 
-    def validate(self, name: str = "mesh") -> "MeshData":
+    def validate(self, name: str = "mesh") -> MeshData:
         co, sizes, loops = self.co, self.face_sizes, self.loop_vertex
         if co.ndim != 2 or co.shape[1] != 3 or co.shape[0] == 0:
             raise MeshError(f"{name} has no vertices: select a mesh object with geometry.")
@@ -68,7 +68,7 @@ class MeshData:
         return np.stack([lv[base], lv[base + k + 1], lv[base + k + 2]], axis=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_arrays(path: str) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as data:
         return {k: data[k] for k in data.files}

@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out / "template_avatar.npz", **arrays)
     (args.out / "template_avatar.json").write_text(json.dumps(meta, indent=2) + "\n")
-    print(f"wrote {args.out / 'template_avatar.npz'}: " + ", ".join(f"{k} {v['vertices']} v" for k, v in meta["parts"].items()))
+    counts = ", ".join(f"{k} {v['vertices']} vertices" for k, v in meta["parts"].items())
+    print(f"wrote {args.out / 'template_avatar.npz'}: {counts}")
     return 0
 
 
