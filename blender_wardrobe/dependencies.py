@@ -7,9 +7,16 @@ from .engine import runtime
 REQUIRED = ("onnxruntime", "numpy")
 
 
+def _findable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation counts as missing
+        return False
+
+
 def missing() -> list[str]:
     """Top-level modules the engine needs that cannot be found (cheap: no import is attempted)."""
-    return [name for name in REQUIRED if importlib.util.find_spec(name) is None]
+    return [name for name in REQUIRED if not _findable(name)]
 
 
 def problem() -> str:

@@ -55,6 +55,6 @@ def choose_providers(preference: str = "AUTO", available: tuple[str, ...] | None
     preference = preference.upper()
     if preference not in PROVIDERS and preference != "AUTO":
         raise ValueError(f"unknown execution provider '{preference}': use AUTO, {', '.join(PROVIDERS)}")
-    wanted = list(PROVIDERS) if preference == "AUTO" else [preference, "CPU"]
+    wanted = list(PROVIDERS) if preference == "AUTO" else list(dict.fromkeys([preference, "CPU"]))
     chosen = [PROVIDERS[p] for p in wanted if PROVIDERS[p] in available]
     return chosen or ["CPUExecutionProvider"]

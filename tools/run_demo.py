@@ -17,8 +17,10 @@ def main(argv: list[str]) -> int:
     # Keep Blender from writing preferences into ~/.config.
     os.environ.setdefault("BLENDER_USER_RESOURCES", tempfile.mkdtemp(prefix="wardrobe-demo-"))
     sys.path.insert(0, str(ROOT))
-    import bpy  # noqa: F401, I001  (initialises Blender and puts addon_utils on sys.path)
+    # isort: off
+    import bpy  # noqa: F401  (must come first: it puts addon_utils on sys.path)
     import addon_utils
+    # isort: on
 
     if addon_utils.enable("blender_wardrobe", default_set=True, handle_error=None) is None:
         print("error: could not enable the blender_wardrobe add-on", file=sys.stderr)

@@ -1,0 +1,45 @@
+"""Blender tests: real bpy (5.0.1 in .venv, 4.2.0 in .venv-bpy42), never torch in the process."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Before bpy starts: a scratch user folder, so nothing lands in ~/.config and runs don't share state.
+os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="wardrobe-bpy-")
+
+# isort: off
+import bpy  # noqa: E402  (must come first: it puts addon_utils on sys.path)
+import addon_utils  # noqa: E402
+# isort: on
+from bpy_helpers import ADDON, ROOT  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_torch():
+    yield
+    assert "torch" not in sys.modules, "a Blender test imported torch"
+
+
+@pytest.fixture
+def addon():
+    """The add-on enabled from this checkout (legacy path), in an empty scene; disabled afterwards."""
+    bpy.ops.wm.read_homefile(use_empty=True)
+    mod = addon_utils.enable(ADDON, default_set=True, handle_error=None)
+    assert mod is not None, "add-on failed to enable"
+    yield mod
+    addon_utils.disable(ADDON, default_set=True, handle_error=None)
+
+
+@pytest.fixture(scope="session")
+def wheel_zip(tmp_path_factory) -> Path:
+    """The CPU extension zip with bundled onnxruntime wheels (fetched once into the wheel cache)."""
+    out = tmp_path_factory.mktemp("dist")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "build_addon.py"), "--out-dir", str(out)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    return Path(proc.stdout.strip().splitlines()[-1])
