@@ -20,7 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.mesh import MeshData
+from models.body.targets import dense_target
+from models.template.landmarks import find_landmarks
+
 SOURCE_REL = Path("bodies/mpfb2/3dobjs/base.obj")
+BREAST_TARGET_REL = Path(
+    "bodies/mpfb2/targets/breast/female-young-averagemuscle-averageweight-maxcup-averagefirmness.target.gz"
+)
 PARTS = {"body": ("body",), "tights": ("helper-tights",), "skirt": ("helper-skirt",)}
 DM_TO_M = 0.1
 ATTRIBUTION = (
@@ -99,6 +106,9 @@ def build(data_root: Path) -> tuple[dict[str, np.ndarray], dict]:
             "loops": int(len(part["loop_vertex"])),
         }
     body_z = arrays["body/co"][:, 2]
+    body = MeshData(arrays["body/co"], arrays["body/face_sizes"], arrays["body/loop_vertex"])
+    breast = dense_target(str(data_root / BREAST_TARGET_REL))
+    landmarks = find_landmarks(body.co, body.triangles(), breast)
     crown, sole = int(body_z.argmax()), int(body_z.argmin())
     meta = {
         "name": "template_avatar",
@@ -112,6 +122,7 @@ def build(data_root: Path) -> tuple[dict[str, np.ndarray], dict]:
         "ground_offset_m": [round(float(v), 6) + 0.0 for v in offset],
         "stature_m": round(float(body_z[crown] - body_z[sole]), 5),
         "stature_vertices": {"crown": crown, "sole": sole},
+        "landmarks": landmarks,
         "parts": parts_meta,
         "build_command": "python -m models.template.build_template --data ../shared/data",
     }
