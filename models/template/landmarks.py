@@ -47,13 +47,22 @@ def find_landmarks(co: np.ndarray, tris: np.ndarray, breast_target: np.ndarray) 
     lm["neck"] = pick(mid & (y < 0.1), -np.abs(z - z_neck))
     # Thigh: lateral point of the left thigh just below the gluteal furrow (crotch - 3 cm).
     lm["thigh_l"] = pick((x > 0) & (x < 0.25) & (np.abs(z - (zc - 0.03)) < 0.01), x)
-    # Wrist: narrowest section of the left arm, perpendicular to the deltoid -> fingertip axis.
+    # Elbow (olecranon): the arms are bent, so the outside of the bend is the left-arm point
+    # farthest from the deltoid -> fingertip chord (hand excluded).
     tip = pick(x > 0, x)
     a, b = co[lm["deltoid_l"]], co[tip]
-    axis = (b - a) / np.linalg.norm(b - a)
+    chord = (b - a) / np.linalg.norm(b - a)
+    rel = co - a
+    off_chord = np.linalg.norm(rel - np.outer(rel @ chord, chord), axis=1)
+    along = rel @ chord
+    arm = (x > a[0] + 0.02) & (along > 0.15 * np.linalg.norm(b - a)) & (along < 0.75 * np.linalg.norm(b - a))
+    lm["elbow_l"] = pick(arm, off_chord)
+    # Wrist (stylion level): narrowest forearm section along the elbow -> fingertip axis.
+    e = co[lm["elbow_l"]]
+    axis = (b - e) / np.linalg.norm(b - e)
     best = None
-    for f in np.linspace(0.6, 0.85, 26):
-        origin = a + f * (b - a)
+    for f in np.linspace(0.35, 0.8, 46):
+        origin = e + f * (b - e)
         points, edges = sections.section_segments(co, tris, origin, axis)
         loops = sections.section_components(points, edges)
         loop = min(loops, key=lambda lp: np.linalg.norm(lp.mean(0) - origin))

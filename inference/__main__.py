@@ -1,0 +1,97 @@
+"""Command line of the engine: ``python -m inference body ...`` (and later ``fabric``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _body_parser(sub):
+    p = sub.add_parser("body", help="make a body from measurements, a scan, or at random")
+    p.add_argument("--sex", default="female", choices=("female", "male"))
+    for name, unit in (("height", "cm"), ("chest", "cm"), ("waist", "cm"), ("hips", "cm"), ("inseam", "cm"),
+                       ("weight", "kg")):
+        p.add_argument(f"--{name}", type=float, help=f"{name} in {unit}")
+    p.add_argument("--style", type=float, nargs="+", help="body-style values (about -3..3 each)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--random", type=int, metavar="N", help="write N random plausible bodies")
+    p.add_argument("--from-scan", type=Path, help="fit a scan mesh of any topology (metres, Z up, A-pose)")
+    p.add_argument("--no-refine", action="store_true", help="skip the exact-centimetre refinement")
+    p.add_argument("--out", type=Path, required=True, help=".obj file (or folder / prefix with --random)")
+    p.add_argument("--model-dir", help="folder with body_model.json and its .onnx files")
+    p.add_argument("--provider", default="AUTO")
+
+
+def _table(requested: dict, achieved: dict) -> str:
+    from .body import SLIDERS
+
+    rows = ["| measurement | requested | achieved | diff |", "|---|---|---|---|"]
+    names = [n for n in SLIDERS if n in achieved] + [n for n in achieved if n not in SLIDERS]
+    for n in names:
+        req = requested.get(n)
+        a = achieved[n]
+        rows.append(f"| {n} | {'' if req is None else f'{req:.1f}'} | {a:.1f} | "
+                    f"{'' if req is None else f'{a - req:+.2f}'} |")
+    return "\n".join(rows)
+
+
+def run_body(args) -> int:
+    from .body import BodyInputError, BodyModel
+    from .mesh import MeshError, load_template
+    from .obj_io import read_points, write_obj
+    from .onnx_model import ModelError
+
+    try:
+        model = BodyModel.load(args.model_dir, args.provider)
+        template = load_template("body", args.model_dir)
+        t0 = time.perf_counter()
+        if args.random:
+            out = args.out
+            results = model.random(args.random, args.sex, args.seed, refine=True)
+            for i, res in enumerate(results):
+                path = write_obj(out / f"body_{i:03d}.obj" if out.suffix != ".obj" else
+                                 out.with_name(f"{out.stem}_{i:03d}.obj"), res.vertices, template)
+                m = res.achieved
+                print(f"{path}: stature {m['stature']:.1f} chest {m['chest']:.1f} waist {m['waist']:.1f} "
+                      f"hips {m['hips']:.1f} weight {m['weight']:.1f}")
+            return 0
+        if args.from_scan:
+            fit = model.fit_scan(read_points(args.from_scan), None)
+            write_obj(args.out, fit.result.vertices, template)
+            print(f"fitted {args.from_scan} ({fit.result.sex}): mean distance {fit.residual_mm:.1f} mm, "
+                  f"P95 {fit.p95_mm:.1f} mm, {time.perf_counter() - t0:.2f} s")
+            print(_table({}, fit.result.achieved))
+            print(args.out)
+            return 0
+        req = {"stature": args.height, "chest": args.chest, "waist": args.waist, "hips": args.hips,
+               "inseam": args.inseam, "weight": args.weight}
+        res = model.body(req, args.sex, args.style, refine=not args.no_refine)
+        for w in res.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        write_obj(args.out, res.vertices, template)
+        print(_table(res.requested, res.achieved))
+        print(f"{model.provider_used}, {time.perf_counter() - t0:.2f} s")
+        print(args.out)
+        return 0
+    except (BodyInputError, MeshError, ModelError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inference", description="Blender Wardrobe engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _body_parser(sub)
+    args = parser.parse_args(argv)
+    np.set_printoptions(precision=3, suppress=True)
+    if args.command == "body":
+        return run_body(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

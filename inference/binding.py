@@ -1,0 +1,48 @@
+"""Binding a mesh of any topology (avatar, garment) to the template body, and transferring shape offsets.
+
+Computed once: each vertex gets the closest point on the template's rest surface (triangle +
+barycentric weights). Per slider tick the template's displacement is interpolated at those points:
+one gather and a weighted sum, O(vertices).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import closest
+
+
+@dataclass(frozen=True)
+class Binding:
+    vertex_ids: np.ndarray  # (N, 3) template vertex ids of the triangle each vertex is bound to
+    weights: np.ndarray  # (N, 3) float32 barycentric weights
+    distance: np.ndarray  # (N,) metres from the rest surface when bound
+    identity: bool = False  # the mesh *is* in the template topology (MakeHuman/MPFB avatars)
+
+    @property
+    def n_vertices(self) -> int:
+        return int(self.weights.shape[0])
+
+    @classmethod
+    def compute(cls, co: np.ndarray, template_co: np.ndarray, template_tris: np.ndarray) -> Binding:
+        co = np.asarray(co, np.float64)
+        if co.ndim != 2 or co.shape[1] != 3 or len(co) == 0:
+            raise ValueError("cannot bind an empty mesh: it has no vertices")
+        if not np.isfinite(co).all():
+            raise ValueError("cannot bind a mesh with NaN/inf vertex positions: fix those vertices first")
+        if len(co) == len(template_co) and np.abs(co - template_co).max() < 0.05:
+            ids = np.repeat(np.arange(len(co))[:, None], 3, 1)
+            w = np.zeros((len(co), 3), np.float32)
+            w[:, 0] = 1
+            return cls(ids, w, np.zeros(len(co), np.float32), identity=True)
+        tri, bary, dist = closest.closest_points(co, template_co, template_tris)
+        return cls(template_tris[tri].astype(np.int64), bary.astype(np.float32), dist.astype(np.float32))
+
+    def transfer(self, template_offsets: np.ndarray) -> np.ndarray:
+        """(V, 3) template displacement -> (N, 3) displacement of the bound mesh."""
+        d = np.asarray(template_offsets, np.float32)
+        if self.identity:
+            return d.copy()
+        return np.einsum("nk,nkc->nc", self.weights, d[self.vertex_ids])

@@ -1,0 +1,283 @@
+"""Body engine: measurements (cm, kg) and a "body style" -> template-topology bodies, via the ONNX CVAE.
+
+    model = BodyModel.load()
+    res = model.body({"stature": 165, "chest": 88, "waist": 70, "hips": 96}, sex="female")
+    res.vertices, res.achieved, res.warnings
+
+Also: random plausible bodies, interpolation, encoding a template-topology body, and fitting a
+scan of any topology (registration in the model's latent space).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import closest, onnx_model
+from .measure import Measurer, TopologyError
+from .mesh import MeshError
+
+CARD = "body_model.json"
+SLIDERS = ("stature", "chest", "waist", "hips", "inseam", "weight")
+SEXES = {"female": 0.0, "male": 1.0}
+MAX_MAHALANOBIS = 4.0  # beyond this a combination of measurements is projected back (warned)
+
+
+class BodyInputError(ValueError):
+    """Requested measurements or a scan cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class BodyResult:
+    vertices: np.ndarray  # (V, 3) float32, metres, Z up, template topology
+    condition: np.ndarray  # (7,) measurements used as the model's condition + sex
+    style: np.ndarray  # (latent,)
+    sex: str
+    requested: dict[str, float] = field(default_factory=dict)
+    achieved: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScanFit:
+    result: BodyResult
+    translation: np.ndarray  # (3,) body -> scan
+    residual_mm: float  # mean distance from scan points to the fitted body surface
+    p95_mm: float
+
+
+def _sex_key(sex) -> str:
+    key = str(sex).lower()
+    if key in ("f", "0", "0.0"):
+        key = "female"
+    if key in ("m", "1", "1.0"):
+        key = "male"
+    if key not in SEXES:
+        raise BodyInputError(f"unknown sex '{sex}': use female or male")
+    return key
+
+
+class BodyModel:
+    def __init__(self, card: dict, folder, provider: str = "AUTO", threads: int = 0, user_dir=None):
+        self.card = card
+        self.folder = folder
+        self.provider, self.threads = provider, threads
+        self.latent = int(card["latent"])
+        self.names = tuple(card["condition_names"])
+        self.stats = {s: {k: np.asarray(v, np.float64) for k, v in d.items()}
+                      for s, d in card["condition_stats"].items()}
+        self.ranges = card["plausible_range"]
+        self.measurer = Measurer.from_template(user_dir)
+        self._dec = self._enc = None
+
+    @classmethod
+    def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> BodyModel:
+        card, folder = onnx_model.load_card(CARD, user_dir)
+        return cls(card, folder, provider, threads, user_dir)
+
+    # -- sessions (created lazily, reused) ---------------------------------------------------
+    @property
+    def decoder(self):
+        if self._dec is None:
+            self._dec = onnx_model.open_session(self.folder, self.card["files"]["decoder"], self.provider, self.threads)
+        return self._dec
+
+    @property
+    def encoder(self):
+        if self._enc is None:
+            self._enc = onnx_model.open_session(self.folder, self.card["files"]["encoder"], self.provider, self.threads)
+        return self._enc
+
+    @property
+    def provider_used(self) -> str:
+        return self.decoder.get_providers()[0]
+
+    def decode(self, condition: np.ndarray, style: np.ndarray) -> np.ndarray:
+        """(N, 7) conditions and (N, latent) styles -> (N, V, 3) vertices. The slider hot path."""
+        cond = np.ascontiguousarray(np.atleast_2d(condition), np.float32)
+        sty = np.ascontiguousarray(np.atleast_2d(style), np.float32)
+        return self.decoder.run(None, {"condition": cond, "style": sty})[0]
+
+    # -- measurements -> condition -------------------------------------------------------------
+    def complete(self, requested: dict[str, float], sex: str) -> tuple[np.ndarray, list[str]]:
+        """A full, plausible condition vector from the given sliders (missing ones predicted)."""
+        sex = _sex_key(sex)
+        warnings: list[str] = []
+        unknown = set(requested) - set(SLIDERS)
+        if unknown:
+            raise BodyInputError(f"unknown measurement(s) {sorted(unknown)}: use {', '.join(SLIDERS)}")
+        mean, cov = self.stats[sex]["mean"], self.stats[sex]["cov"]
+        given = [i for i, n in enumerate(SLIDERS) if requested.get(n) is not None]
+        values = np.array(mean, np.float64)
+        for i in given:
+            name = SLIDERS[i]
+            v = float(requested[name])
+            if not np.isfinite(v):
+                raise BodyInputError(f"{name} is not a number ({v})")
+            lo, hi = self.ranges[sex][name]
+            if not lo <= v <= hi:
+                clamped = min(max(v, lo), hi)
+                warnings.append(f"{name} {v:g} is outside the plausible {sex} range {lo:g}-{hi:g}; "
+                                f"using {clamped:g}")
+                v = clamped
+            values[i] = v
+        missing = [i for i in range(len(SLIDERS)) if i not in given]
+        if given and missing:  # conditional Gaussian mean of the missing given the rest
+            g, m = np.array(given), np.array(missing)
+            values[m] = mean[m] + cov[np.ix_(m, g)] @ np.linalg.solve(cov[np.ix_(g, g)], values[g] - mean[g])
+        d = values - mean
+        maha = float(np.sqrt(d @ np.linalg.solve(cov, d)))
+        if maha > MAX_MAHALANOBIS:
+            values = mean + d * (MAX_MAHALANOBIS / maha)
+            warnings.append(
+                f"this combination of measurements is implausible for a {sex} body (Mahalanobis distance "
+                f"{maha:.1f} > {MAX_MAHALANOBIS:g}, e.g. waist vs hips); using the nearest plausible body"
+            )
+        return np.append(values, SEXES[sex]).astype(np.float32), warnings
+
+    def measure(self, vertices: np.ndarray) -> dict[str, float]:
+        return self.measurer.measure(vertices)
+
+    def body(self, requested: dict[str, float], sex: str = "female", style=None, refine: bool = True,
+             iterations: int = 3) -> BodyResult:
+        """The body with these measurements (cm, kg) and style; ``refine`` meets them exactly."""
+        requested = {k: v for k, v in requested.items() if v is not None}
+        cond, warnings = self.complete(requested, sex)
+        style = self._style(style)
+        if refine and requested:
+            targets = {n: float(cond[SLIDERS.index(n)]) for n in requested}
+            cond = self.refine(cond, style, targets, iterations)
+        verts = self.decode(cond, style)[0]
+        achieved = self.measure(verts)
+        return BodyResult(verts, cond, style, _sex_key(sex), requested, achieved, warnings)
+
+    def refine(self, cond: np.ndarray, style: np.ndarray, targets: dict[str, float], iterations: int = 3,
+               step: float = 0.5) -> np.ndarray:
+        """Gauss-Newton in measurement space: adjust the condition until the measured body meets ``targets``."""
+        names = list(targets)
+        t = np.array([targets[n] for n in names])
+        cond = np.array(cond, np.float64)
+        n_free = len(SLIDERS)
+        for _ in range(iterations):
+            probe = np.repeat(cond[None], n_free + 1, 0)
+            probe[1:, :n_free] += np.eye(n_free) * step
+            bodies = self.decode(probe, np.repeat(style[None], n_free + 1, 0))
+            meas = np.array([[m[n] for n in names] for m in map(self.measure, bodies)])
+            r = meas[0] - t
+            if np.abs(r).max() < 0.05:
+                break
+            jac = (meas[1:] - meas[0]).T / step  # (n_targets, n_free)
+            lam = 1e-3 * np.trace(jac.T @ jac) / n_free
+            delta = np.linalg.solve(jac.T @ jac + lam * np.eye(n_free), -jac.T @ r)
+            cond[:n_free] += delta
+        return cond.astype(np.float32)
+
+    def _style(self, style) -> np.ndarray:
+        if style is None:
+            return np.zeros(self.latent, np.float32)
+        s = np.asarray(style, np.float32).ravel()
+        if s.size > self.latent:
+            raise BodyInputError(f"style has {s.size} values, this model has {self.latent}")
+        s = np.pad(s, (0, self.latent - s.size))
+        if not np.isfinite(s).all():
+            raise BodyInputError("style contains non-finite values")
+        return np.clip(s, -3.0, 3.0)
+
+    # -- sampling, interpolation, encoding --------------------------------------------------------
+    def random(self, n: int, sex: str = "female", seed: int = 0, refine: bool = False) -> list[BodyResult]:
+        """Plausible random bodies: measurements from the per-sex data distribution, style from the prior."""
+        sex = _sex_key(sex)
+        rng = np.random.default_rng(seed)
+        mean, cov = self.stats[sex]["mean"], self.stats[sex]["cov"]
+        out = []
+        for _ in range(n):
+            d = rng.multivariate_normal(np.zeros(len(mean)), cov)
+            d *= min(1.0, 2.5 / max(np.sqrt(d @ np.linalg.solve(cov, d)), 1e-9))  # stay in the bulk
+            cond = np.append(mean + d, SEXES[sex]).astype(np.float32)
+            style = np.clip(rng.standard_normal(self.latent), -2.5, 2.5).astype(np.float32)
+            verts = self.decode(cond, style)[0]
+            req = dict(zip(SLIDERS, map(float, cond[:-1]), strict=True))
+            out.append(BodyResult(verts, cond, style, sex, req, self.measure(verts) if refine else {}))
+        return out
+
+    def interpolate(self, a: BodyResult, b: BodyResult, t: float) -> np.ndarray:
+        """Vertices part-way between two bodies, interpolated in the model's (condition, style) space."""
+        cond = (1 - t) * a.condition + t * b.condition
+        style = (1 - t) * a.style + t * b.style
+        return self.decode(cond, style)[0]
+
+    def encode(self, vertices: np.ndarray, sex: str = "female") -> BodyResult:
+        """Condition and style of an existing template-topology body."""
+        verts = self.measurer.check(vertices).astype(np.float32)
+        m = self.measure(verts)
+        cond = np.array([m[n] for n in SLIDERS] + [SEXES[_sex_key(sex)]], np.float32)
+        mu, _ = self.encoder.run(None, {"vertices": verts[None], "condition": cond[None]})
+        return BodyResult(verts, cond, mu[0], _sex_key(sex), {}, m)
+
+    # -- scans ----------------------------------------------------------------------------------
+    def fit_scan(self, points: np.ndarray, sex: str | None = None, iterations: int = 10,
+                 max_points: int = 2500) -> ScanFit:
+        """Register a scan (points of any mesh topology, metres, Z up, A-pose) in latent space."""
+        pts = np.asarray(points, np.float64)
+        if pts.ndim != 2 or pts.shape[1] != 3 or len(pts) < 100:
+            raise BodyInputError(f"the scan has {len(pts) if pts.ndim == 2 else 0} points: a body scan needs "
+                                 "at least 100 vertices")
+        if not np.isfinite(pts).all():
+            raise BodyInputError("the scan contains NaN/inf coordinates: clean the mesh first")
+        height = np.ptp(pts[:, 2])
+        lo, hi = self.ranges["female"]["stature"][0], self.ranges["male"]["stature"][1]
+        if not lo / 100 * 0.9 <= height <= hi / 100 * 1.1:
+            raise BodyInputError(f"the scan is {height:.2f} m tall: expected a standing adult "
+                                 f"({lo / 100:.2f}-{hi / 100:.2f} m) in metres with Z up")
+        sub = pts[np.linspace(0, len(pts) - 1, min(max_points, len(pts))).astype(int)]
+        sexes = [_sex_key(sex)] if sex else list(SEXES)
+        fits = [self._fit_scan_sex(sub, s, height, iterations) for s in sexes]
+        cond, style, trans, _, s = min(fits, key=lambda f: f[3])
+        verts = self.decode(cond, style)[0]
+        _, _, dist = closest.closest_points(pts - trans, verts, self.measurer.tris)
+        res_mm, p95 = float(dist.mean() * 1000), float(np.percentile(dist, 95) * 1000)
+        if res_mm > 40:
+            raise BodyInputError(f"the scan is far from any body the model can make (mean distance {res_mm:.0f} mm): "
+                                 "expected a standing human in A-pose, metres, Z up, facing -Y")
+        req = dict(zip(SLIDERS, map(float, cond[:-1]), strict=True))
+        result = BodyResult(verts, cond, style, s, req, self.measure(verts))
+        return ScanFit(result, trans, res_mm, p95)
+
+    def _fit_scan_sex(self, pts, sex, height, iterations):
+        cond, _ = self.complete({"stature": height * 100}, sex)
+        cond = cond.astype(np.float64)
+        style = np.zeros(self.latent)
+        body_idx = np.linspace(0, self.measurer.n_vertices - 1, 3000).astype(int)
+        n_c = len(SLIDERS)
+        trans = np.zeros(3)
+        for it in range(iterations):
+            x = np.concatenate([cond[:n_c], style])
+            probes = np.repeat(x[None], len(x) + 1, 0)
+            h = np.concatenate([np.full(n_c, 0.5), np.full(self.latent, 0.1)])
+            probes[1:] += np.diag(h)
+            conds = np.concatenate([probes[:, :n_c], np.full((len(probes), 1), cond[-1])], 1)
+            bodies = self.decode(conds, probes[:, n_c:])[:, body_idx].astype(np.float64)
+            base = bodies[0]
+            if it == 0:  # align feet and the body's centre before the first correspondences
+                trans = np.array([*(pts[:, :2].mean(0) - base[:, :2].mean(0)), pts[:, 2].min() - base[:, 2].min()])
+            fwd = closest.nearest_vertices(pts - trans, base)[:, 0]  # scan -> body
+            bwd = closest.nearest_vertices(base, pts - trans)[:, 0]  # body -> scan
+            # Residuals of both directions, linearised in (condition, style, translation).
+            r = np.concatenate([(pts - trans - base[fwd]).ravel(), (pts[bwd] - trans - base).ravel()])
+            d_b = (bodies[1:] - base) / h[:, None, None]  # (P, B, 3)
+            j_body = np.concatenate([d_b[:, fwd].reshape(len(x), -1), d_b.reshape(len(x), -1)], 1).T
+            j_t = np.concatenate([np.tile(np.eye(3), (len(fwd), 1)), np.tile(np.eye(3), (len(base), 1))])
+            jac = np.concatenate([j_body, j_t], 1)
+            reg = np.diag(np.concatenate([np.full(n_c, 1e-4), np.full(self.latent, 1e-2), np.zeros(3)]))
+            delta = np.linalg.solve(jac.T @ jac + reg * len(r), jac.T @ r)
+            cond[:n_c] += delta[:n_c]
+            style = np.clip(style + delta[n_c:n_c + self.latent], -3, 3)
+            trans = trans + delta[-3:]
+        cond32 = cond.astype(np.float32)
+        verts = self.decode(cond32, style.astype(np.float32))[0][body_idx]
+        err = np.linalg.norm(pts - trans - verts[closest.nearest_vertices(pts - trans, verts)[:, 0]], axis=1).mean()
+        return cond32, style.astype(np.float32), trans, float(err), sex
+
+
+__all__ = ["BodyModel", "BodyResult", "ScanFit", "BodyInputError", "TopologyError", "MeshError", "SLIDERS"]

@@ -1,0 +1,248 @@
+"""Evaluate the shipped body model; writes a report folder (plots + report.md + metrics.json).
+
+    python -m models.body.evaluate --runs build/body_vae --report docs/reports/body
+
+Uses the exported ONNX model through the engine (what users run), held-out subjects only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from inference.body import SLIDERS, BodyModel  # noqa: E402
+from inference.mesh import load_template  # noqa: E402
+from models.body.pca import PCA, error_curve, per_vertex_error_mm  # noqa: E402
+
+ISO_20685_MM = {"stature": 4, "chest": 9, "waist": 9, "hips": 9, "inseam": 5, "weight": None}
+PCA_KS = (2, 4, 8, 16, 32, 64)
+
+
+def latent_curve(data, runs: Path) -> dict:
+    """Held-out per-vertex error (mm) of PCA with k components and of each trained VAE latent size."""
+    from models.body.export import load_checkpoint
+    from models.body.train import evaluate_recon
+
+    x_tr, _ = data.part(0)
+    x_te, c_te = data.part(2)
+    pca = PCA.fit(x_tr, 64)
+    curve = {"pca": error_curve(pca, x_te, [k for k in PCA_KS if k <= len(pca.std)]), "vae": {}}
+    for run in sorted(runs.glob("latent*"), key=lambda p: int(p.name[6:])):
+        if (run / "ckpt.pt").is_file():
+            curve["vae"][int(run.name[6:])] = evaluate_recon(load_checkpoint(run), x_te, c_te)
+    return curve
+
+
+def measurement_accuracy(model: BodyModel, data, n: int, seed: int = 0) -> dict:
+    """Request held-out ANSUR subjects' slider measurements; compare what the body measures."""
+    raw = data.raw
+    test = np.where(raw["split"] == 2)[0]
+    pick = np.random.default_rng(seed).choice(test, min(n, len(test)), replace=False)
+    fit_names = list(raw["fit_names"])
+    cols = [fit_names.index(s) for s in SLIDERS]
+    errs, clamped = [], 0
+    for i in pick:
+        req = dict(zip(SLIDERS, map(float, raw["ansur"][i, cols]), strict=True))
+        res = model.body(req, "male" if raw["sex"][i] else "female")
+        if res.warnings:
+            clamped += 1
+            continue  # outside the model's plausible range: reported separately, not as an error
+        errs.append([res.achieved[s] - req[s] for s in SLIDERS])
+    e = np.abs(np.array(errs)) * np.array([10 if s != "weight" else 1 for s in SLIDERS])  # mm (kg for weight)
+    return {"subjects": len(pick), "clamped_or_projected": clamped,
+            "mae": dict(zip(SLIDERS, e.mean(0).round(2).tolist(), strict=True)),
+            "p95": dict(zip(SLIDERS, np.percentile(e, 95, axis=0).round(2).tolist(), strict=True)),
+            "errors": e.tolist()}
+
+
+def crosstalk(model: BodyModel, delta: float = 2.0) -> dict:
+    """mm of change in each other measurement per cm a slider moves (refined, base bodies per sex)."""
+    out = {}
+    for sex in ("female", "male"):
+        base_req = dict(zip(SLIDERS, model.stats[sex]["mean"].tolist(), strict=True))
+        base = model.body(base_req, sex).achieved
+        mat = np.zeros((len(SLIDERS), len(SLIDERS)))
+        for i, s in enumerate(SLIDERS):
+            req = dict(base_req)
+            req[s] += delta
+            got = model.body(req, sex).achieved
+            mat[i] = [(got[t] - base[t]) * (10 if t != "weight" else 1) / delta for t in SLIDERS]
+        out[sex] = mat.round(3).tolist()
+    off = np.array([np.abs(np.array(m))[~np.eye(len(SLIDERS), dtype=bool).reshape(len(SLIDERS), -1)].max()
+                    for m in out.values()])
+    return {"matrix_mm_per_cm": out, "max_off_diagonal": float(off.max())}
+
+
+def interpolation(model: BodyModel, pairs: int = 5, steps: int = 21) -> dict:
+    """Smoothness of interpolation between random bodies: max second difference (mm) along t."""
+    worst, curves = 0.0, []
+    for k in range(pairs):
+        a, b = model.random(1, "female", seed=100 + k)[0], model.random(1, "male", seed=200 + k)[0]
+        vs = np.stack([model.interpolate(a, b, t) for t in np.linspace(0, 1, steps)])
+        second = np.linalg.norm(vs[2:] - 2 * vs[1:-1] + vs[:-2], axis=2).max() * 1000
+        step = np.linalg.norm(vs[1:] - vs[:-1], axis=2).max() * 1000
+        worst = max(worst, second / max(step, 1e-9))
+        curves.append([model.measure(v)["stature"] for v in vs])
+    return {"max_second_difference_over_step": worst, "stature_curves": curves}
+
+
+def scan_fit(model: BodyModel, data, n: int, noise_mm: float = 2.0, seed: int = 0) -> dict:
+    """Fit held-out bodies given as noisy surface samples of a remeshed (different topology) mesh."""
+    import trimesh
+
+    template = load_template("body")
+    tris = template.triangles()
+    x_te, c_te = data.part(2)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in rng.choice(len(x_te), min(n, len(x_te)), replace=False):
+        truth = x_te[i].reshape(-1, 3)
+        tm = trimesh.Trimesh(truth, tris, process=False)
+        v, f = trimesh.remesh.subdivide_to_size(tm.vertices, tm.faces, max_edge=0.012)
+        remeshed = trimesh.Trimesh(v, f, process=False)
+        pts = trimesh.sample.sample_surface(remeshed, 20000, seed=int(i))[0]
+        pts = pts + rng.normal(0, noise_mm / 1000, pts.shape)
+        t0 = time.perf_counter()
+        fit = model.fit_scan(pts, "male" if c_te[i, -1] > 0.5 else "female")
+        secs = time.perf_counter() - t0
+        err = per_vertex_error_mm((fit.result.vertices + fit.translation).reshape(1, -1), truth.reshape(1, -1))
+        rows.append({"vertex_error_mm": err, "residual_mm": fit.residual_mm, "seconds": secs,
+                     "scan_vertices": len(v)})
+    return {"bodies": rows, "noise_mm": noise_mm,
+            "mean_vertex_error_mm": float(np.mean([r["vertex_error_mm"] for r in rows])),
+            "mean_residual_mm": float(np.mean([r["residual_mm"] for r in rows])),
+            "median_seconds": float(np.median([r["seconds"] for r in rows]))}
+
+
+def plot_all(report: Path, m: dict, model: BodyModel):
+    report.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    pca = m["latent_curve"]["pca"]
+    ax.plot(list(pca), list(pca.values()), "o-", label="PCA (k components)")
+    vae = m["latent_curve"]["vae"]
+    ax.plot(list(vae), list(vae.values()), "s-", label="CVAE (latent size, + measurements)")
+    ax.set(xscale="log", yscale="log", xlabel="latent size / components", ylabel="held-out per-vertex error (mm)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(report / "latent_curve.png", dpi=120)
+    plt.close(fig)
+
+    e = np.array(m["measurements"]["errors"])
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.boxplot([e[:, i] for i in range(e.shape[1])], labels=[f"{s}\n({'kg' if s == 'weight' else 'mm'})"
+                                                              for s in SLIDERS])
+    for i, s in enumerate(SLIDERS):
+        if ISO_20685_MM[s]:
+            ax.plot([i + 0.7, i + 1.3], [ISO_20685_MM[s]] * 2, "r-")
+    ax.set(ylabel="|achieved - requested|", title="Held-out ANSUR subjects (red: ISO 20685 limit)")
+    fig.tight_layout()
+    fig.savefig(report / "measurement_errors.png", dpi=120)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for ax, (sex, mat) in zip(axes, m["crosstalk"]["matrix_mm_per_cm"].items(), strict=True):
+        im = ax.imshow(np.array(mat), cmap="coolwarm", vmin=-12, vmax=12)
+        ax.set(xticks=range(len(SLIDERS)), yticks=range(len(SLIDERS)), title=f"{sex}: mm per cm moved")
+        ax.set_xticklabels(SLIDERS, rotation=45)
+        ax.set_yticklabels(SLIDERS)
+        for (r, c), v in np.ndenumerate(np.array(mat)):
+            ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
+    fig.colorbar(im, ax=axes)
+    fig.savefig(report / "crosstalk.png", dpi=120)
+    plt.close(fig)
+
+    template = load_template("body")
+    tris = template.triangles()
+    bodies = model.random(5, "female", seed=1) + model.random(5, "male", seed=2)
+    fig, axes = plt.subplots(1, 10, figsize=(15, 4.5))
+    for ax, b in zip(axes, bodies, strict=True):
+        v = b.vertices
+        ax.tripcolor(v[:, 0], v[:, 2], tris, facecolors=-v[tris].mean(1)[:, 1], cmap="bone", shading="flat")
+        ax.set(aspect="equal", xlim=(-0.6, 0.6), ylim=(0, 2.05), xticks=[], yticks=[])
+        ax.set_title(f"{b.sex[0].upper()} {b.condition[0]:.0f} cm\n{b.condition[5]:.0f} kg", fontsize=8)
+    fig.suptitle("Random plausible bodies (engine, ONNX decoder)")
+    fig.savefig(report / "sample_grid.png", dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for c in m["interpolation"]["stature_curves"]:
+        ax.plot(np.linspace(0, 1, len(c)), c)
+    ax.set(xlabel="t", ylabel="stature (cm)", title="Interpolation female -> male (5 pairs)")
+    fig.tight_layout()
+    fig.savefig(report / "interpolation.png", dpi=120)
+    plt.close(fig)
+
+
+def write_report(report: Path, m: dict):
+    lines = ["# Body model evaluation", "", f"Model: `{m['model']}`; held-out subjects only.", "",
+             "## Per-vertex error vs latent size", "", "| size | PCA (mm) | CVAE (mm) | ratio |", "|---|---|---|---|"]
+    pca, vae = m["latent_curve"]["pca"], m["latent_curve"]["vae"]
+    for k in sorted(set(pca) | set(vae)):
+        p, v = pca.get(k), vae.get(k)
+        ratio = f"{v / p:.2f}" if p and v else ""
+        lines.append(f"| {k} | {'' if p is None else f'{p:.2f}'} | {'' if v is None else f'{v:.2f}'} | {ratio} |")
+    mm = m["measurements"]
+    lines += ["", "![latent curve](latent_curve.png)", "",
+              f"## Measurements on {mm['subjects']} held-out ANSUR subjects ({mm['clamped_or_projected']} outside "
+              "the plausible range, excluded)", "", "| measurement | MAE | P95 | ISO 20685 |", "|---|---|---|---|"]
+    for s in SLIDERS:
+        unit = "kg" if s == "weight" else "mm"
+        iso = ISO_20685_MM[s]
+        lines.append(f"| {s} | {mm['mae'][s]:.2f} {unit} | {mm['p95'][s]:.2f} {unit} | {iso or ''} |")
+    lines += ["", "![measurement errors](measurement_errors.png)", "",
+              f"## Slider cross-talk: max {m['crosstalk']['max_off_diagonal']:.2f} mm per cm", "",
+              "![crosstalk](crosstalk.png)", "",
+              f"## Interpolation: max second difference / max step = "
+              f"{m['interpolation']['max_second_difference_over_step']:.3f}", "", "![interpolation](interpolation.png)",
+              "", f"## Scan fit ({len(m['scan_fit']['bodies'])} held-out bodies, remeshed, "
+              f"{m['scan_fit']['noise_mm']} mm noise)", "",
+              f"mean per-vertex error {m['scan_fit']['mean_vertex_error_mm']:.1f} mm, mean surface residual "
+              f"{m['scan_fit']['mean_residual_mm']:.1f} mm, median {m['scan_fit']['median_seconds']:.2f} s", "",
+              "![samples](sample_grid.png)", ""]
+    (report / "report.md").write_text("\n".join(lines))
+
+
+def evaluate(data, runs: Path, report: Path, n_measure: int = 120, n_scan: int = 10, model_dir=None) -> dict:
+    model = BodyModel.load(model_dir)
+    m = {"model": str(model.folder / model.card["files"]["decoder"]["file"])}
+    m["latent_curve"] = latent_curve(data, runs)
+    m["measurements"] = measurement_accuracy(model, data, n_measure)
+    m["crosstalk"] = crosstalk(model)
+    m["interpolation"] = interpolation(model)
+    m["scan_fit"] = scan_fit(model, data, n_scan)
+    plot_all(report, m, model)
+    write_report(report, m)
+    (report / "metrics.json").write_text(json.dumps(m, indent=1))
+    return m
+
+
+def main(argv=None) -> int:
+    from models.body.train import load_data
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--cache", type=Path, default=Path("build/cache"))
+    ap.add_argument("--runs", type=Path, default=Path("build/body_vae"))
+    ap.add_argument("--report", type=Path, default=Path("docs/reports/body"))
+    ap.add_argument("--subjects", type=int, default=None)
+    ap.add_argument("--n-measure", type=int, default=120)
+    ap.add_argument("--n-scan", type=int, default=10)
+    args = ap.parse_args(argv)
+    data = load_data(args.data, args.cache, args.subjects)
+    m = evaluate(data, args.runs, args.report, args.n_measure, args.n_scan)
+    print(json.dumps({k: v for k, v in m.items() if k in ("latent_curve",)}, indent=1))
+    print((args.report / "report.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
