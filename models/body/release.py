@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from models.body import ansur
-from models.body.export import CARD_FILE, export_onnx, load_checkpoint, write_card
+from models.body.export import export_onnx, load_checkpoint, write_card
 from models.body.network import CONDITION_NAMES
-from models.body.train import load_data, train
+from models.body.pca import PCA
+from models.body.train import PCA_K, load_data, train
 
 SLIDERS = CONDITION_NAMES[:-1]
 
@@ -59,8 +60,9 @@ def main(argv=None) -> int:
     t0 = time.time()
     data = load_data(args.data, args.cache, args.subjects)
     results = {}
+    pca = PCA.fit(data.part(0)[0], PCA_K)  # one basis shared by every latent size
     for k in sorted(set(args.latents) | {args.ship}):
-        results[k] = train(data, args.runs / f"latent{k}", k, args.steps, args.beta)
+        results[k] = train(data, args.runs / f"latent{k}", k, args.steps, args.beta, pca=pca)
         print(f"latent {k}: val {results[k]['val_error_mm']:.2f} mm ({results[k]['wall_seconds']:.0f} s)")
     ship = results[args.ship]
     files = export_onnx(load_checkpoint(args.runs / f"latent{args.ship}"), args.out)

@@ -54,12 +54,12 @@ def load_data(data_root: Path, cache: Path, subjects: int | None = None, log=pri
 
 
 def train(data: BodyData, out: Path, latent: int = 4, steps: int = 8000, beta: float = 0.05, seed: int = 0,
-          batch: int = 256, log=print) -> dict:
+          batch: int = 256, pca: PCA | None = None, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     x_tr, c_tr = data.part(0)
     x_va, c_va = data.part(1)
-    pca = PCA.fit(x_tr, PCA_K)
+    pca = pca or PCA.fit(x_tr, PCA_K)
     ckpt_path = out / "ckpt.pt"
     vae = BodyCVAE(pca.mean, pca.components, pca.std, c_tr.mean(0), c_tr.std(0) + 1e-6, latent=latent)
     opt = torch.optim.AdamW(vae.parameters(), lr=1e-3, weight_decay=1e-4)

@@ -1,0 +1,87 @@
+"""Body model pipeline on a small sample: macro rules, dataset, a few training steps, ONNX parity."""
+
+import numpy as np
+import pytest
+import torch
+
+from inference import mesh
+from inference.measure import NAMES
+from models.body import ansur, shape_space
+from models.body.dataset import build, sample_params
+from models.body.export import export_onnx
+from models.body.network import BodyCVAE
+from models.body.pca import PCA, error_curve
+from models.body.train import BodyData, conditions, train
+
+
+def test_macro_value_weights_partition_unity():
+    p = sample_params(200, np.random.default_rng(0))
+    w = shape_space.value_weights(p)
+    for group in (("female", "male"), ("baby", "child", "young", "old"),
+                  ("minmuscle", "averagemuscle", "maxmuscle"), ("minweight", "averageweight", "maxweight"),
+                  ("african", "asian", "caucasian")):
+        np.testing.assert_allclose(sum(w[g] for g in group), 1.0, atol=1e-9)
+
+
+def test_age_mapping_round_trips():
+    years = np.array([17.0, 25.0, 40.0, 60.0])
+    np.testing.assert_allclose(shape_space.age_years(shape_space.age_value(years)), years)
+
+
+def test_split_is_deterministic_and_disjoint():
+    ids = np.arange(10000, 20000)
+    a, b = ansur.split_of(ids), ansur.split_of(ids)
+    np.testing.assert_array_equal(a, b)
+    frac = np.bincount(a) / len(a)
+    assert abs(frac[0] - 0.8) < 0.02 and abs(frac[1] - 0.1) < 0.02
+
+
+@pytest.fixture(scope="module")
+def small(data_root, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("body")
+    raw = build(data_root, cache, n_random=48, subjects=24, workers=1, fit_steps=150, rounds=1, log=lambda *_: None)
+    space = shape_space.ShapeSpace.load(data_root, mesh.load_template("body").co, cache)
+    verts = space.bodies(raw["params"]).reshape(len(raw["params"]), -1)
+    return raw, BodyData(verts, conditions(raw["measurements"], raw["names"], raw["sex"].astype(np.float32)),
+                         np.arange(len(verts)) % 3, raw)
+
+
+def test_dataset_labels_are_real_measurements(small, data_root):
+    raw, _ = small
+    assert raw["measurements"].shape == (24, len(NAMES)) and set(np.unique(raw["sex"])) == {0, 1}
+    assert np.isfinite(raw["measurements"]).all()
+    # Fitted bodies land near their ANSUR subjects even with a tiny surrogate (stature within 8 cm).
+    st = list(raw["names"]).index("stature")
+    assert np.abs(raw["measurements"][:, st] - raw["ansur"][:, 0]).mean() < 8.0
+
+
+def test_dataset_is_cached_and_deterministic(small, data_root, tmp_path):
+    raw, _ = small
+    again = build(data_root, tmp_path, n_random=48, subjects=24, workers=1, fit_steps=150, rounds=1,
+                  log=lambda *_: None)
+    np.testing.assert_allclose(again["params"], raw["params"], atol=1e-5)
+
+
+def test_pca_error_decreases_with_components(small):
+    _, data = small
+    pca = PCA.fit(data.vertices, 16)
+    curve = error_curve(pca, data.vertices, [1, 2, 4, 8])
+    assert list(curve.values()) == sorted(curve.values(), reverse=True)
+
+
+def test_vae_trains_a_few_steps_and_exports_with_parity(small, tmp_path):
+    _, data = small
+    res = train(data, tmp_path / "run", latent=2, steps=60, batch=16, log=lambda *_: None)
+    log = (tmp_path / "run" / "log.jsonl").read_text().splitlines()
+    assert res["steps"] == 60 and len(log) >= 1 and np.isfinite(res["val_error_mm"])
+    # Resuming a finished run does no more steps.
+    assert train(data, tmp_path / "run", latent=2, steps=60, batch=16, log=lambda *_: None)["steps"] == 60
+    info = export_onnx(res["model"], tmp_path / "onnx")
+    assert info["parity_max_abs"]["decoder"] <= 1e-4 and info["parity_max_abs"]["encoder"] <= 1e-4
+    assert len(info["decoder"]["sha256"]) == 64
+
+
+def test_reparameterisation_and_kl_shapes():
+    vae = BodyCVAE(np.zeros(30), np.eye(5, 30), np.ones(5), np.zeros(7), np.ones(7), latent=3, width=16, depth=1)
+    w_hat, mu, logvar = vae(torch.zeros(4, 5), torch.zeros(4, 7))
+    assert w_hat.shape == (4, 5) and mu.shape == logvar.shape == (4, 3)
