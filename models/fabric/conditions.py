@@ -1,0 +1,40 @@
+"""The fabric style vector: what the generator is conditioned on, shared by training and the engine card.
+
+style = [one-hot kind (13), requested colour in CIE Lab / 100, log2(threads per cm / 12), roughness]
+The pixel scale is fixed: PX_PER_CM pixels per centimetre, so threads per cm sets the weave
+frequency in pixels and the add-on maps the tile to the mesh at its physical size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.texture_metrics import srgb_to_lab
+from models.fabric.synth import BASE_ROUGHNESS, KINDS
+
+PX_PER_CM = 32
+STYLE_DIM = len(KINDS) + 3 + 2
+SCALE_RANGE = (6.0, 40.0)  # threads (or stitches) per cm the model is trained on
+
+
+def style_vector(kind: str, color_srgb, threads_per_cm: float, roughness: float | None = None) -> np.ndarray:
+    if kind not in KINDS:
+        raise ValueError(f"unknown fabric kind '{kind}': choose one of {', '.join(KINDS)}")
+    v = np.zeros(STYLE_DIM, np.float32)
+    v[KINDS.index(kind)] = 1
+    v[len(KINDS):len(KINDS) + 3] = srgb_to_lab(np.asarray(color_srgb, np.float64)) / 100.0
+    v[-2] = np.log2(threads_per_cm / 12.0)
+    v[-1] = BASE_ROUGHNESS[kind] if roughness is None else roughness
+    return v
+
+
+def periodic_channels(n: int, size: int, threads_per_cm: float) -> tuple[np.ndarray, int]:
+    """(n, 4, size, size) sin/cos thread-phase channels with an integer thread count per tile (tileable).
+
+    Returns the channels and the thread count actually used (rounded so the tile repeats exactly).
+    """
+    threads = max(1, int(round(threads_per_cm * size / PX_PER_CM)))
+    t = 2 * np.pi * threads * (np.arange(size) + 0.5) / size
+    sx, cx = np.sin(t)[None, :].repeat(size, 0), np.cos(t)[None, :].repeat(size, 0)
+    ch = np.stack([sx, cx, sx.T, cx.T]).astype(np.float32)
+    return np.repeat(ch[None], n, 0), threads

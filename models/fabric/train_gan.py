@@ -1,0 +1,236 @@
+"""Train the fabric GAN on synthetic + real PBR crops; resumable, logged, checkpointed.
+
+    python -m models.fabric.train_gan --data ../shared/data --out build/fabric_gan --steps 20000
+
+Hinge loss, lazy R1 on reals, DiffAugment (wrap translation, flips, 90-degree turns, cutout; no
+colour jitter: colour is a condition), fakes also shown tiled 2x2 and re-cropped so seams are
+judged, EMA of the generator, a colour/roughness consistency term so requests are honoured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from models.fabric import real_data
+from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector
+from models.fabric.networks import NOISE_CH, STRIDE, Generator, MultiScaleD
+from models.fabric.synth import KINDS, FabricSpec, synthesize
+
+
+def _srgb_to_linear(c):
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _linear_to_srgb(c):
+    return np.where(c <= 0.0031308, c * 12.92, 1.055 * np.clip(c, 0, None) ** (1 / 2.4) - 0.055)
+
+
+def estimate_threads_per_cm(height: np.ndarray) -> float:
+    """Dominant weave frequency of a height map (spectral peak), in threads per cm at PX_PER_CM."""
+    g = height - height.mean()
+    p = np.abs(np.fft.fft2(g)) ** 2
+    f = np.sqrt(np.fft.fftfreq(g.shape[0])[:, None] ** 2 + np.fft.fftfreq(g.shape[1])[None] ** 2)
+    p[f < 0.02] = 0
+    return float(np.clip(f.ravel()[p.argmax()] * PX_PER_CM, *SCALE_RANGE))
+
+
+class Bank:
+    """Training examples: a bank of synthetic samples and the real sets, each with its style vector."""
+
+    def __init__(self, data_root: Path | None, crop: int, n_synth: int, seed: int, log=print):
+        self.crop = crop
+        rng = np.random.default_rng(seed)
+        maps, styles, threads = [], [], []
+        t0 = time.time()
+        tile_cm = crop / PX_PER_CM
+        for i in range(n_synth):
+            kind = KINDS[i % len(KINDS)]
+            color = rng.random(3) ** 1.5
+            spec = FabricSpec(kind=kind, color=tuple(color), threads_per_cm=float(rng.uniform(8, 24)),
+                              tile_cm=tile_cm, seed=int(rng.integers(1 << 30)), size=crop,
+                              roughness=None if rng.random() < 0.5 else float(rng.uniform(0.3, 0.95)))
+            m = synthesize(spec)
+            tpc = spec.threads / tile_cm  # the count actually rendered (integer per tile)
+            maps.append(np.concatenate([m["albedo"].transpose(2, 0, 1), m["height"][None], m["roughness"][None]]))
+            styles.append(style_vector(kind, spec.color, tpc, float(m["roughness"].mean())))
+            threads.append(tpc)
+        self.synth = np.stack(maps).astype(np.float32)
+        self.synth_style = np.stack(styles)
+        self.synth_threads = np.array(threads, np.float32)
+        log(f"synthetic bank: {n_synth} samples in {time.time() - t0:.0f} s")
+        self.real = real_data.load_all(data_root, 512) if data_root else []
+        self.real_style, self.real_threads = [], []
+        for s in self.real:
+            lin = _srgb_to_linear(s.albedo.reshape(-1, 3)).mean(0)
+            tpc = estimate_threads_per_cm(s.height)
+            self.real_style.append(style_vector(s.kind, _linear_to_srgb(lin), tpc, float(s.roughness.mean())))
+            self.real_threads.append(tpc)
+
+    def batch(self, n: int, rng: np.random.Generator, real_fraction: float = 0.25):
+        n_real = int(round(n * real_fraction)) if self.real else 0
+        idx = rng.integers(0, len(self.synth), n - n_real)
+        shift = rng.integers(0, self.crop, (len(idx), 2))
+        maps = [np.roll(self.synth[i], tuple(s), (1, 2)) for i, s in zip(idx, shift, strict=True)]
+        styles = [self.synth_style[i] for i in idx]
+        threads = [self.synth_threads[i] for i in idx]
+        for _ in range(n_real):
+            j = int(rng.integers(len(self.real)))
+            maps.append(real_data.random_crops(self.real[j], 1, self.crop, rng)[0])
+            styles.append(self.real_style[j])
+            threads.append(self.real_threads[j])
+        return (torch.as_tensor(np.stack(maps)), torch.as_tensor(np.stack(styles)),
+                np.array(threads, np.float32))
+
+
+def generator_inputs(style: torch.Tensor, threads_per_cm, size: int, gen: torch.Generator):
+    n = style.shape[0]
+    noise = torch.randn(n, NOISE_CH, size // STRIDE, size // STRIDE, generator=gen)
+    per = np.concatenate([periodic_channels(1, size, float(t))[0] for t in threads_per_cm])
+    return noise, torch.as_tensor(per)
+
+
+def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Same random wrap shift, flip, 90-degree turn and cutout for the whole batch (keeps seams honest)."""
+    s = int(torch.randint(0, x.shape[-1], (1,), generator=gen))
+    t = int(torch.randint(0, x.shape[-2], (1,), generator=gen))
+    x = torch.roll(x, (t, s), (2, 3))
+    if torch.rand(1, generator=gen) < 0.5:
+        x = x.flip(3)
+    x = torch.rot90(x, int(torch.randint(0, 4, (1,), generator=gen)), (2, 3))
+    if torch.rand(1, generator=gen) < 0.3:
+        h = x.shape[-1] // 4
+        y0, x0 = (int(v) for v in torch.randint(0, x.shape[-1] - h, (2,), generator=gen))
+        x = x.clone()
+        x[:, :, y0:y0 + h, x0:x0 + h] = 0.5
+    return x
+
+
+def tiled_crops(fake: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Tile generator outputs 2x2 and crop at a random offset so every crop straddles a seam."""
+    n, c, h, w = fake.shape
+    big = fake.repeat(1, 1, 2, 2)
+    y0 = int(torch.randint(h // 4, 3 * h // 4, (1,), generator=gen))
+    x0 = int(torch.randint(w // 4, 3 * w // 4, (1,), generator=gen))
+    return big[:, :, y0:y0 + h, x0:x0 + w]
+
+
+def linear_mean(albedo: torch.Tensor) -> torch.Tensor:
+    lin = torch.where(albedo <= 0.04045, albedo / 12.92, ((albedo + 0.055) / 1.055) ** 2.4)
+    return lin.mean((2, 3))
+
+
+def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: int = 64, n_synth: int = 4000,
+          seed: int = 0, r1_every: int = 4, r1_gamma: float = 1.0, ema_decay: float = 0.999,
+          checkpoint_every: int = 250, log=print) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    G, D = Generator(), MultiScaleD()
+    G_ema = copy.deepcopy(G).eval()
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.0, 0.99))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.0, 0.99))
+    step, wall = 0, 0.0
+    ckpt = out / "ckpt.pt"
+    if ckpt.is_file():
+        ck = torch.load(ckpt, weights_only=False)
+        G.load_state_dict(ck["G"])
+        D.load_state_dict(ck["D"])
+        G_ema.load_state_dict(ck["G_ema"])
+        opt_g.load_state_dict(ck["opt_g"])
+        opt_d.load_state_dict(ck["opt_d"])
+        step, wall = ck["step"], ck["wall"]
+        log(f"resumed at step {step}")
+    if step >= steps:
+        return {"G_ema": G_ema, "steps": step, "wall_seconds": wall}
+    bank = Bank(data_root, crop, n_synth, seed, log)
+    rng = np.random.default_rng(seed + step)
+    gen = torch.Generator().manual_seed(seed + step)
+    logf = open(out / "log.jsonl", "a")
+    t0 = time.time()
+    while step < steps:
+        real, style, threads = bank.batch(batch, rng)
+        noise, per = generator_inputs(style, threads, crop, gen)
+        # --- discriminator ---
+        with torch.no_grad():
+            fake = G(noise, per, style)
+        fake_in = torch.cat([fake[: batch // 2], tiled_crops(fake[batch // 2:], gen)])
+        real_aug = diff_augment(real, gen).requires_grad_(step % r1_every == 0)
+        d_real = D(real_aug, style)
+        d_fake = D(diff_augment(fake_in, gen), style)
+        loss_d = sum(F.relu(1 - r).mean() + F.relu(1 + f).mean() for r, f in zip(d_real, d_fake, strict=True))
+        if step % r1_every == 0:
+            grad = torch.autograd.grad(sum(r.sum() for r in d_real), real_aug, create_graph=True)[0]
+            loss_d = loss_d + r1_gamma * r1_every * 0.5 * grad.pow(2).sum((1, 2, 3)).mean()
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        # --- generator ---
+        fake = G(noise, per, style)
+        fake_in = torch.cat([fake[: batch // 2], tiled_crops(fake[batch // 2:], gen)])
+        loss_adv = -sum(f.mean() for f in D(diff_augment(fake_in, gen), style))
+        # Requests are honoured: mean colour (linear light) and mean roughness match the style.
+        want = torch.as_tensor(np.stack([_srgb_to_linear(lab_to_srgb(s[len(KINDS):len(KINDS) + 3].numpy() * 100))
+                                         for s in style]), dtype=torch.float32)
+        loss_cons = (linear_mean(fake[:, :3]) - want).abs().mean() * 10 + (
+            fake[:, 4].mean((1, 2)) - style[:, -1]).abs().mean() * 2
+        loss_g = loss_adv + loss_cons
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        with torch.no_grad():
+            for pe, p in zip(G_ema.parameters(), G.parameters(), strict=True):
+                pe.lerp_(p, 1 - ema_decay)
+        step += 1
+        if step % 50 == 0:
+            rec = {"step": step, "loss_d": loss_d.item(), "loss_adv": loss_adv.item(), "loss_cons": loss_cons.item(),
+                   "wall": round(wall + time.time() - t0, 1)}
+            logf.write(json.dumps(rec) + "\n")
+            logf.flush()
+            if step % 250 == 0:
+                log(json.dumps(rec))
+        if step % checkpoint_every == 0 or step == steps:
+            tmp = ckpt.with_suffix(".tmp")
+            torch.save({"G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
+                        "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
+                        "wall": wall + time.time() - t0, "batch": batch, "crop": crop}, tmp)
+            tmp.replace(ckpt)  # a kill mid-write never corrupts the checkpoint
+    logf.close()
+    return {"G_ema": G_ema, "steps": step, "wall_seconds": wall + time.time() - t0}
+
+
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIE Lab (D65) -> sRGB 0..1 (clipped): the inverse of texture_metrics.srgb_to_lab."""
+    L, a, b = lab
+    fy = (L + 16) / 116
+    fx, fz = fy + a / 500, fy - b / 200
+    d = 6 / 29
+    xyz = np.array([f**3 if f > d else 3 * d * d * (f - 4 / 29) for f in (fx, fy, fz)]) * np.array([0.95047, 1, 1.08883])
+    m = np.array([[3.2404542, -1.5371385, -0.4985314], [-0.9692660, 1.8760108, 0.0415560],
+                  [0.0556434, -0.2040259, 1.0572252]])
+    return np.clip(_linear_to_srgb(np.clip(m @ xyz, 0, 1)), 0, 1)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--out", type=Path, default=Path("build/fabric_gan"))
+    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--synth", type=int, default=4000)
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    res = train(args.data, args.out, args.steps, args.batch, n_synth=args.synth)
+    print(f"trained {res['steps']} steps in {res['wall_seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
