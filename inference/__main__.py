@@ -1,4 +1,4 @@
-"""Command line of the engine: ``python -m inference body ...`` (and later ``fabric``)."""
+"""Command line of the engine: ``python -m inference body ...`` and ``python -m inference fabric ...``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,80 @@ def _body_parser(sub):
     p.add_argument("--out", type=Path, required=True, help=".obj file (or folder / prefix with --random)")
     p.add_argument("--model-dir", help="folder with body_model.json and its .onnx files")
     p.add_argument("--provider", default="AUTO")
+
+
+def _fabric_parser(sub):
+    p = sub.add_parser("fabric", help="generate tileable PBR fabric maps")
+    p.add_argument("--kind", default="cotton")
+    p.add_argument("--color", default="#5a6e8c", help="#rrggbb (sRGB)")
+    p.add_argument("--scale", type=float, default=12.0, help="threads (or stitches) per cm")
+    p.add_argument("--roughness", type=float, default=None)
+    p.add_argument("--size", type=int, default=1024)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variations", type=int, default=1, help="N seeds (or N variations of --from-swatch)")
+    p.add_argument("--from-swatch", type=Path, help="photo or colour map of a fabric to vary")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--model-dir")
+    p.add_argument("--provider", default="AUTO")
+
+
+def _progress(done: int, total: int):
+    if total > 1:
+        bar = "#" * int(30 * done / total)
+        print(f"\r[{bar:<30}] {done}/{total} windows", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
+def write_maps(folder: Path, maps, params: dict) -> Path:
+    """albedo.png, normal.png (OpenGL), roughness.png, height.png (16-bit) and maps.json, atomically."""
+    import json
+    import os
+
+    try:
+        from PIL import Image
+    except ImportError as exc:
+        raise RuntimeError("writing PNG files needs Pillow: pip install Pillow") from exc
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "albedo.png": Image.fromarray((maps.albedo * 255 + 0.5).astype(np.uint8), "RGB"),
+        "normal.png": Image.fromarray(((maps.normal * 0.5 + 0.5) * 255 + 0.5).astype(np.uint8), "RGB"),
+        "roughness.png": Image.fromarray((maps.roughness * 255 + 0.5).astype(np.uint8), "L"),
+        "height.png": Image.fromarray((maps.height * 65535 + 0.5).astype(np.uint16)),
+    }
+    for name, img in files.items():
+        tmp = folder / f".{name}.tmp"
+        img.save(tmp, format="PNG")
+        os.replace(tmp, folder / name)
+    (folder / "maps.json").write_text(json.dumps({**params, **maps.info}, indent=2) + "\n")
+    return folder
+
+
+def run_fabric(args) -> int:
+    from .fabric import FabricInputError, FabricModel
+    from .onnx_model import ModelError
+
+    try:
+        model = FabricModel.load(args.model_dir, args.provider)
+        params = {"kind": args.kind, "color": args.color, "scale_threads_per_cm": args.scale,
+                  "roughness": args.roughness, "size": args.size}
+        if args.from_swatch:
+            from PIL import Image
+
+            try:
+                photo = np.asarray(Image.open(args.from_swatch).convert("RGB"), np.float32) / 255.0
+            except OSError as exc:
+                raise FabricInputError(f"cannot read the swatch {args.from_swatch}: {exc}") from exc
+            results = model.variations(photo, args.variations, args.size, args.seed)
+        else:
+            results = [model.generate(args.kind, args.color, args.scale, args.size, args.seed + i, args.roughness,
+                                      progress=_progress) for i in range(args.variations)]
+        for i, maps in enumerate(results):
+            folder = args.out if len(results) == 1 else args.out / f"variation_{i:02d}"
+            write_maps(folder, maps, params)
+            print(f"{folder}: {maps.info['provider']}, {maps.info['seconds']:.2f} s")
+        return 0
+    except (FabricInputError, ModelError, FileNotFoundError, RuntimeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _table(requested: dict, achieved: dict) -> str:
@@ -86,10 +160,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m inference", description="Blender Wardrobe engine")
     sub = parser.add_subparsers(dest="command", required=True)
     _body_parser(sub)
+    _fabric_parser(sub)
     args = parser.parse_args(argv)
     np.set_printoptions(precision=3, suppress=True)
     if args.command == "body":
         return run_body(args)
+    if args.command == "fabric":
+        return run_fabric(args)
     return 2
 
 

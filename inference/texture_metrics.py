@@ -193,6 +193,19 @@ def srgb_to_lab(rgb) -> np.ndarray:
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
 
 
+def lab_to_srgb(lab) -> np.ndarray:
+    """CIE L*a*b* (D65) -> sRGB 0..1 (clipped to the gamut): the inverse of :func:`srgb_to_lab`."""
+    lab = np.asarray(lab, np.float64)
+    fy = (lab[..., 0] + 16) / 116
+    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], -1)
+    d = 6 / 29
+    xyz = np.where(f > d, f**3, 3 * d * d * (f - 4 / 29)) * np.array([0.95047, 1.0, 1.08883])
+    m = np.array([[3.2404542, -1.5371385, -0.4985314], [-0.9692660, 1.8760108, 0.0415560],
+                  [0.0556434, -0.2040259, 1.0572252]])
+    lin = np.clip(xyz @ m.T, 0, 1)
+    return np.clip(np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055), 0, 1)
+
+
 def ciede2000(lab1, lab2) -> np.ndarray:
     """CIEDE2000 colour difference (Sharma, Wu & Dalal 2005)."""
     l1, a1, b1 = np.moveaxis(np.asarray(lab1, np.float64), -1, 0)

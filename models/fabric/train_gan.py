@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from inference.texture_metrics import lab_to_srgb
 from models.fabric import real_data
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector
 from models.fabric.networks import NOISE_CH, STRIDE, Generator, MultiScaleD
@@ -203,18 +204,6 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
             tmp.replace(ckpt)  # a kill mid-write never corrupts the checkpoint
     logf.close()
     return {"G_ema": G_ema, "steps": step, "wall_seconds": wall + time.time() - t0}
-
-
-def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
-    """CIE Lab (D65) -> sRGB 0..1 (clipped): the inverse of texture_metrics.srgb_to_lab."""
-    L, a, b = lab
-    fy = (L + 16) / 116
-    fx, fz = fy + a / 500, fy - b / 200
-    d = 6 / 29
-    xyz = np.array([f**3 if f > d else 3 * d * d * (f - 4 / 29) for f in (fx, fy, fz)]) * np.array([0.95047, 1, 1.08883])
-    m = np.array([[3.2404542, -1.5371385, -0.4985314], [-0.9692660, 1.8760108, 0.0415560],
-                  [0.0556434, -0.2040259, 1.0572252]])
-    return np.clip(_linear_to_srgb(np.clip(m @ xyz, 0, 1)), 0, 1)
 
 
 def main(argv=None) -> int:

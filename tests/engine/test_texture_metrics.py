@@ -74,6 +74,8 @@ def test_ciede2000_reference_pairs(lab1, lab2, expected):
 
 def test_lab_of_white_and_mean_colour():
     np.testing.assert_allclose(tm.srgb_to_lab([1.0, 1.0, 1.0]), [100, 0, 0], atol=1e-3)
+    rgb = np.random.default_rng(0).random((50, 3))
+    np.testing.assert_allclose(tm.lab_to_srgb(tm.srgb_to_lab(rgb)), rgb, atol=1e-5)  # matrix round-off
     flat = np.ones((8, 8, 3)) * np.array([0.2, 0.4, 0.6])
     assert tm.mean_color_delta_e(flat, [0.2, 0.4, 0.6]) < 1e-6
     assert tm.mean_color_delta_e(flat, [0.25, 0.4, 0.6]) > 1.0

@@ -1,0 +1,182 @@
+"""Fabric engine: style parameters -> exactly tileable PBR maps at any size, through the ONNX generator.
+
+    model = FabricModel.load()
+    maps = model.generate("denim", "#2b4a6f", threads_per_cm=12, size=1024, seed=3)
+    maps.albedo, maps.normal, maps.height, maps.roughness, maps.info
+
+Large sizes are generated in overlapping windows of the (periodic) noise field and stitched
+exactly: every window is wider than the generator's receptive field, so the result equals a
+single pass while memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import onnx_model, texture_metrics
+
+CARD = "fabric_model.json"
+MAX_SIZE = 8192
+MARGIN = 32  # px of context around each window (> the generator's receptive-field radius)
+
+
+class FabricInputError(ValueError):
+    """A request the generator cannot fulfil; the message names the fix."""
+
+
+@dataclass
+class FabricMaps:
+    albedo: np.ndarray  # (H, W, 3) float32 sRGB 0..1
+    height: np.ndarray  # (H, W) float32 0..1
+    roughness: np.ndarray  # (H, W) float32 0..1
+    normal: np.ndarray  # (H, W, 3) float32 OpenGL, components in -1..1
+    info: dict = field(default_factory=dict)
+
+
+def parse_color(color) -> tuple[float, float, float]:
+    if isinstance(color, str):
+        t = color.strip().lstrip("#")
+        if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
+            raise FabricInputError(f"malformed colour '{color}': use #rrggbb, e.g. #2b4a6f")
+        return tuple(int(t[i:i + 2], 16) / 255.0 for i in (0, 2, 4))
+    c = tuple(float(v) for v in color)
+    if len(c) != 3 or not all(0.0 <= v <= 1.0 for v in c):
+        raise FabricInputError(f"malformed colour {color!r}: give three sRGB values in 0..1 or #rrggbb")
+    return c
+
+
+def height_to_normal(height: np.ndarray, strength: float) -> np.ndarray:
+    """OpenGL normals from height by the same fixed wrap-padded central difference as training."""
+    dx = (np.roll(height, -1, 1) - np.roll(height, 1, 1)) * 0.5 * strength
+    dy_up = (np.roll(height, 1, 0) - np.roll(height, -1, 0)) * 0.5 * strength
+    n = np.stack([-dx, -dy_up, np.ones_like(height)], -1)
+    return (n / np.linalg.norm(n, axis=-1, keepdims=True)).astype(np.float32)
+
+
+class FabricModel:
+    def __init__(self, card: dict, folder, provider: str = "AUTO", threads: int = 0):
+        self.card, self.folder = card, folder
+        self.provider, self.threads = provider, threads
+        self.kinds = tuple(card["style"]["kinds"])
+        self.px_per_cm = float(card["style"]["px_per_cm"])
+        self.stride = int(card["stride"])
+        self.noise_ch = int(card["noise_channels"])
+        self._gen = self._enc = None
+
+    @classmethod
+    def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> FabricModel:
+        card, folder = onnx_model.load_card(CARD, user_dir)
+        return cls(card, folder, provider, threads)
+
+    @property
+    def generator(self):
+        if self._gen is None:
+            self._gen = onnx_model.open_session(self.folder, self.card["files"]["generator"], self.provider,
+                                                self.threads)
+        return self._gen
+
+    @property
+    def encoder(self):
+        if self._enc is None:
+            self._enc = onnx_model.open_session(self.folder, self.card["files"]["encoder"], self.provider,
+                                                self.threads)
+        return self._enc
+
+    # -- conditions ---------------------------------------------------------------------------------
+    def style(self, kind: str, color, threads_per_cm: float, roughness: float | None) -> np.ndarray:
+        if kind not in self.kinds:
+            raise FabricInputError(f"unknown fabric kind '{kind}': choose one of {', '.join(self.kinds)}")
+        lo, hi = self.card["style"]["threads_per_cm_range"]
+        if not lo <= threads_per_cm <= hi:
+            raise FabricInputError(f"scale {threads_per_cm:g} threads/cm is outside the trained range {lo:g}-{hi:g}")
+        if roughness is not None and not 0 <= roughness <= 1:
+            raise FabricInputError(f"roughness {roughness:g} must be within 0..1")
+        v = np.zeros(len(self.kinds) + 5, np.float32)
+        v[self.kinds.index(kind)] = 1
+        v[len(self.kinds):len(self.kinds) + 3] = texture_metrics.srgb_to_lab(np.array(parse_color(color))) / 100
+        v[-2] = np.log2(threads_per_cm / 12.0)
+        v[-1] = self.card["style"]["default_roughness"][kind] if roughness is None else roughness
+        return v
+
+    def check_size(self, size: int) -> int:
+        size = int(size)
+        if size < 4 * self.stride or size % self.stride:
+            raise FabricInputError(f"size {size} must be a multiple of {self.stride} and at least {4 * self.stride} "
+                                   f"(e.g. 512, 1024, 2048)")
+        if size > MAX_SIZE:
+            raise FabricInputError(f"size {size} is larger than {MAX_SIZE}: the maps would need "
+                                   f"{size * size * 44 / 2**30:.1f} GiB; choose {MAX_SIZE} or less")
+        return size
+
+    # -- generation ---------------------------------------------------------------------------------
+    def generate(self, kind: str, color, threads_per_cm: float = 12.0, size: int = 1024, seed: int = 0,
+                 roughness: float | None = None, window: int = 512, progress=None, style=None) -> FabricMaps:
+        """Tileable PBR maps. ``progress(done, total)`` is called per window; it may raise to cancel."""
+        size = self.check_size(size)
+        t0 = time.perf_counter()
+        if style is None:
+            style = self.style(kind, color, threads_per_cm, roughness)
+        threads = max(1, int(round(threads_per_cm * size / self.px_per_cm)))  # integer per tile: tileable
+        rng = np.random.default_rng(seed)
+        noise = rng.standard_normal((self.noise_ch, size // self.stride, size // self.stride)).astype(np.float32)
+        out = np.empty((5, size, size), np.float32)
+        window = min(size, max(self.stride * 16, window - window % self.stride))
+        starts = list(range(0, size, window))
+        total, done = len(starts) ** 2, 0
+        for y0 in starts:
+            for x0 in starts:
+                h, w = min(window, size - y0), min(window, size - x0)
+                out[:, y0:y0 + h, x0:x0 + w] = self._window(noise, style, threads, size, y0, x0, h, w)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        albedo = out[:3].transpose(1, 2, 0)
+        height, rough = out[3], out[4]
+        strength = float(self.card.get("normal_strength", 4.0))
+        info = {"kind": kind, "color": parse_color(color) if kind else None, "threads_per_cm": threads / size *
+                self.px_per_cm, "size": size, "seed": seed, "provider": self.generator.get_providers()[0],
+                "seconds": round(time.perf_counter() - t0, 4), "windows": total}
+        return FabricMaps(np.ascontiguousarray(albedo), height, rough, height_to_normal(height, strength), info)
+
+    def _window(self, noise, style, threads, size, y0, x0, h, w):
+        """Generate output rows y0..y0+h, cols x0..x0+w from a wrapped window of the global noise field."""
+        s = self.stride
+        m = MARGIN if (h < size or w < size) else 0
+        hh, ww = h + 2 * m, w + 2 * m
+        ys = ((y0 - m) // s + np.arange(hh // s)) % (size // s)
+        xs = ((x0 - m) // s + np.arange(ww // s)) % (size // s)
+        nz = noise[:, ys][:, :, xs][None]
+        py = 2 * np.pi * threads * ((y0 - m + np.arange(hh)) % size + 0.5) / size
+        px = 2 * np.pi * threads * ((x0 - m + np.arange(ww)) % size + 0.5) / size
+        per = np.stack([np.broadcast_to(np.sin(px)[None], (hh, ww)), np.broadcast_to(np.cos(px)[None], (hh, ww)),
+                        np.broadcast_to(np.sin(py)[:, None], (hh, ww)),
+                        np.broadcast_to(np.cos(py)[:, None], (hh, ww))])[None].astype(np.float32)
+        maps = self.generator.run(None, {"noise": nz, "periodic": per, "style": style[None]})[0][0]
+        return maps[:, m:m + h, m:m + w]
+
+    def encode_swatch(self, swatch: FabricMaps | np.ndarray) -> np.ndarray:
+        """Style vector (mean of the encoder's posterior) of a swatch: PBR maps, or an sRGB photo (H, W, 3)."""
+        if isinstance(swatch, FabricMaps):
+            stack = np.concatenate([swatch.albedo.transpose(2, 0, 1), swatch.height[None], swatch.roughness[None]])
+        else:
+            img = np.asarray(swatch, np.float32)
+            if img.ndim != 3 or img.shape[2] < 3 or min(img.shape[:2]) < 32:
+                raise FabricInputError("the swatch must be an RGB image of at least 32 x 32 pixels")
+            rgb = img[..., :3] / (255.0 if img.max() > 1.5 else 1.0)
+            lum = rgb @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+            h = (lum - lum.min()) / max(float(np.ptp(lum)), 1e-6)  # photo: luminance as pseudo-height
+            stack = np.concatenate([rgb.transpose(2, 0, 1), h[None], np.full_like(h, 0.8)[None]])
+        mu, _ = self.encoder.run(None, {"maps": stack[None].astype(np.float32)})
+        return mu[0]
+
+    def variations(self, swatch, n: int, size: int = 512, seed: int = 0, threads_per_cm: float | None = None):
+        """``n`` tileable variations of a swatch: its encoded style decoded with fresh noise."""
+        style = self.encode_swatch(swatch)
+        kind = self.kinds[int(np.argmax(style[:len(self.kinds)]))]
+        tpc = threads_per_cm or float(12.0 * 2 ** style[-2])
+        lo, hi = self.card["style"]["threads_per_cm_range"]
+        tpc = float(np.clip(tpc, lo, hi))
+        return [self.generate(kind, (0.5, 0.5, 0.5), tpc, size, seed + i, style=style) for i in range(n)]
