@@ -235,7 +235,7 @@ class BodyModel:
         fits = [self._fit_scan_sex(sub, s, height, iterations) for s in sexes]
         cond, style, trans, _, s = min(fits, key=lambda f: f[3])
         verts = self.decode(cond, style)[0]
-        _, _, dist = closest.closest_points(pts - trans, verts, self.measurer.tris)
+        _, _, dist = closest.closest_points(sub - trans, verts, self.measurer.tris)  # the fitted subsample
         res_mm, p95 = float(dist.mean() * 1000), float(np.percentile(dist, 95) * 1000)
         if res_mm > 40:
             raise BodyInputError(f"the scan is far from any body the model can make (mean distance {res_mm:.0f} mm): "
