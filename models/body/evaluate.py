@@ -48,36 +48,45 @@ def measurement_accuracy(model: BodyModel, data, n: int, seed: int = 0) -> dict:
     pick = np.random.default_rng(seed).choice(test, min(n, len(test)), replace=False)
     fit_names = list(raw["fit_names"])
     cols = [fit_names.index(s) for s in SLIDERS]
-    errs, clamped = [], 0
+    errs, raw_errs, clamped = [], [], 0
     for i in pick:
         req = dict(zip(SLIDERS, map(float, raw["ansur"][i, cols]), strict=True))
-        res = model.body(req, "male" if raw["sex"][i] else "female")
+        sex = "male" if raw["sex"][i] else "female"
+        res = model.body(req, sex)
         if res.warnings:
             clamped += 1
             continue  # outside the model's plausible range: reported separately, not as an error
         errs.append([res.achieved[s] - req[s] for s in SLIDERS])
-    e = np.abs(np.array(errs)) * np.array([10 if s != "weight" else 1 for s in SLIDERS])  # mm (kg for weight)
+        dec = model.body(req, sex, refine=False)  # the network alone, without Gauss-Newton
+        raw_errs.append([dec.achieved[s] - req[s] for s in SLIDERS])
+    unit = np.array([10 if s != "weight" else 1 for s in SLIDERS])  # mm (kg for weight)
+    e, d = np.abs(np.array(errs)) * unit, np.abs(np.array(raw_errs)) * unit
     return {"subjects": len(pick), "clamped_or_projected": clamped,
             "mae": dict(zip(SLIDERS, e.mean(0).round(2).tolist(), strict=True)),
             "p95": dict(zip(SLIDERS, np.percentile(e, 95, axis=0).round(2).tolist(), strict=True)),
-            "errors": e.tolist()}
+            "decoder_mae": dict(zip(SLIDERS, d.mean(0).round(2).tolist(), strict=True)),
+            "decoder_p95": dict(zip(SLIDERS, np.percentile(d, 95, axis=0).round(2).tolist(), strict=True)),
+            "errors": e.tolist(), "decoder_errors": d.tolist()}
 
 
-def crosstalk(model: BodyModel, delta: float = 2.0) -> dict:
-    """mm of change in each other measurement per cm a slider moves (refined, base bodies per sex)."""
+def crosstalk(model: BodyModel, delta: float = 2.0, refine: bool = True) -> dict:
+    """mm of change in each other measurement per cm a slider moves (base bodies per sex).
+
+    With ``refine`` every slider is requested (the others held by Gauss-Newton); without, the
+    network alone responds to the changed condition.
+    """
     out = {}
     for sex in ("female", "male"):
         base_req = dict(zip(SLIDERS, model.stats[sex]["mean"].tolist(), strict=True))
-        base = model.body(base_req, sex).achieved
+        base = model.body(base_req, sex, refine=refine).achieved
         mat = np.zeros((len(SLIDERS), len(SLIDERS)))
         for i, s in enumerate(SLIDERS):
             req = dict(base_req)
             req[s] += delta
-            got = model.body(req, sex).achieved
+            got = model.body(req, sex, refine=refine).achieved
             mat[i] = [(got[t] - base[t]) * (10 if t != "weight" else 1) / delta for t in SLIDERS]
         out[sex] = mat.round(3).tolist()
-    off = np.array([np.abs(np.array(m))[~np.eye(len(SLIDERS), dtype=bool).reshape(len(SLIDERS), -1)].max()
-                    for m in out.values()])
+    off = np.array([np.abs(np.array(m))[~np.eye(len(SLIDERS), dtype=bool)].max() for m in out.values()])
     return {"matrix_mm_per_cm": out, "max_off_diagonal": float(off.max())}
 
 
@@ -136,22 +145,24 @@ def plot_all(report: Path, m: dict, model: BodyModel):
     fig.savefig(report / "latent_curve.png", dpi=120)
     plt.close(fig)
 
-    e = np.array(m["measurements"]["errors"])
+    e = np.array(m["measurements"]["decoder_errors"])
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.boxplot([e[:, i] for i in range(e.shape[1])], labels=[f"{s}\n({'kg' if s == 'weight' else 'mm'})"
-                                                              for s in SLIDERS])
+    ax.boxplot([e[:, i] for i in range(e.shape[1])], tick_labels=[f"{s}\n({'kg' if s == 'weight' else 'mm'})"
+                                                                   for s in SLIDERS])
     for i, s in enumerate(SLIDERS):
         if ISO_20685_MM[s]:
             ax.plot([i + 0.7, i + 1.3], [ISO_20685_MM[s]] * 2, "r-")
-    ax.set(ylabel="|achieved - requested|", title="Held-out ANSUR subjects (red: ISO 20685 limit)")
+    ax.set(ylabel="|achieved - requested|",
+           title="Held-out ANSUR subjects, decoder without refinement (red: ISO 20685 limit)")
     fig.tight_layout()
     fig.savefig(report / "measurement_errors.png", dpi=120)
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, (sex, mat) in zip(axes, m["crosstalk"]["matrix_mm_per_cm"].items(), strict=True):
+    for ax, (sex, mat) in zip(axes, m["crosstalk_decoder"]["matrix_mm_per_cm"].items(), strict=True):
         im = ax.imshow(np.array(mat), cmap="coolwarm", vmin=-12, vmax=12)
-        ax.set(xticks=range(len(SLIDERS)), yticks=range(len(SLIDERS)), title=f"{sex}: mm per cm moved")
+        ax.set(xticks=range(len(SLIDERS)), yticks=range(len(SLIDERS)),
+               title=f"{sex}, decoder alone: mm per cm moved")
         ax.set_xticklabels(SLIDERS, rotation=45)
         ax.set_yticklabels(SLIDERS)
         for (r, c), v in np.ndenumerate(np.array(mat)):
@@ -193,13 +204,17 @@ def write_report(report: Path, m: dict):
     mm = m["measurements"]
     lines += ["", "![latent curve](latent_curve.png)", "",
               f"## Measurements on {mm['subjects']} held-out ANSUR subjects ({mm['clamped_or_projected']} outside "
-              "the plausible range, excluded)", "", "| measurement | MAE | P95 | ISO 20685 |", "|---|---|---|---|"]
+              "the plausible range, excluded)", "",
+              "| measurement | refined MAE | refined P95 | decoder-only MAE | decoder-only P95 | ISO 20685 |",
+              "|---|---|---|---|---|---|"]
     for s in SLIDERS:
         unit = "kg" if s == "weight" else "mm"
         iso = ISO_20685_MM[s]
-        lines.append(f"| {s} | {mm['mae'][s]:.2f} {unit} | {mm['p95'][s]:.2f} {unit} | {iso or ''} |")
+        lines.append(f"| {s} | {mm['mae'][s]:.2f} {unit} | {mm['p95'][s]:.2f} {unit} | "
+                     f"{mm['decoder_mae'][s]:.2f} {unit} | {mm['decoder_p95'][s]:.2f} {unit} | {iso or ''} |")
     lines += ["", "![measurement errors](measurement_errors.png)", "",
-              f"## Slider cross-talk: max {m['crosstalk']['max_off_diagonal']:.2f} mm per cm", "",
+              f"## Slider cross-talk: max {m['crosstalk']['max_off_diagonal']:.2f} mm per cm with refinement, "
+              f"{m['crosstalk_decoder']['max_off_diagonal']:.2f} mm per cm for the decoder alone", "",
               "![crosstalk](crosstalk.png)", "",
               f"## Interpolation: max second difference / max step = "
               f"{m['interpolation']['max_second_difference_over_step']:.3f}", "", "![interpolation](interpolation.png)",
@@ -217,12 +232,33 @@ def evaluate(data, runs: Path, report: Path, n_measure: int = 120, n_scan: int =
     m["latent_curve"] = latent_curve(data, runs)
     m["measurements"] = measurement_accuracy(model, data, n_measure)
     m["crosstalk"] = crosstalk(model)
+    m["crosstalk_decoder"] = crosstalk(model, refine=False)
     m["interpolation"] = interpolation(model)
     m["scan_fit"] = scan_fit(model, data, n_scan)
     plot_all(report, m, model)
     write_report(report, m)
     (report / "metrics.json").write_text(json.dumps(m, indent=1))
     return m
+
+
+def update_card(card_path: Path, m: dict, report: Path) -> dict:
+    """Write the evaluation's headline numbers into the model card."""
+    card = json.loads(Path(card_path).read_text())
+    card["metrics"] |= {
+        "latent_curve_mm": m["latent_curve"],
+        "measurement_mae_mm": m["measurements"]["mae"], "measurement_p95_mm": m["measurements"]["p95"],
+        "decoder_only_measurement_mae_mm": m["measurements"]["decoder_mae"],
+        "decoder_only_measurement_p95_mm": m["measurements"]["decoder_p95"],
+        "measurement_subjects": m["measurements"]["subjects"],
+        "measurement_subjects_out_of_range": m["measurements"]["clamped_or_projected"],
+        "crosstalk_max_mm_per_cm": m["crosstalk"]["max_off_diagonal"],
+        "decoder_only_crosstalk_max_mm_per_cm": m["crosstalk_decoder"]["max_off_diagonal"],
+        "interpolation_second_difference_ratio": m["interpolation"]["max_second_difference_over_step"],
+        "scan_fit": {k: v for k, v in m["scan_fit"].items() if k != "bodies"},
+        "report": str(report / "report.md"),
+    }
+    Path(card_path).write_text(json.dumps(card, indent=2) + "\n")
+    return card
 
 
 def main(argv=None) -> int:
@@ -236,10 +272,13 @@ def main(argv=None) -> int:
     ap.add_argument("--subjects", type=int, default=None)
     ap.add_argument("--n-measure", type=int, default=120)
     ap.add_argument("--n-scan", type=int, default=10)
+    ap.add_argument("--model-dir", default="models/shipped")
+    ap.add_argument("--update-card", action="store_true", help="write the metrics into the model card")
     args = ap.parse_args(argv)
     data = load_data(args.data, args.cache, args.subjects)
-    m = evaluate(data, args.runs, args.report, args.n_measure, args.n_scan)
-    print(json.dumps({k: v for k, v in m.items() if k in ("latent_curve",)}, indent=1))
+    m = evaluate(data, args.runs, args.report, args.n_measure, args.n_scan, model_dir=args.model_dir)
+    if args.update_card:
+        update_card(Path(args.model_dir) / "body_model.json", m, args.report)
     print((args.report / "report.md").read_text())
     return 0
 

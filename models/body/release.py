@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from models.body import ansur
-from models.body.export import export_onnx, load_checkpoint, write_card
+from models.body.export import CARD_FILE, export_onnx, load_checkpoint, write_card
 from models.body.network import CONDITION_NAMES
 from models.body.pca import PCA
 from models.body.train import PCA_K, load_data, train
@@ -99,18 +99,10 @@ def main(argv=None) -> int:
     }
     write_card(args.out, card)
     if not args.skip_eval:
-        from models.body.evaluate import evaluate
+        from models.body.evaluate import evaluate, update_card
 
         m = evaluate(data, args.runs, args.report, model_dir=str(args.out))
-        card["metrics"] |= {
-            "latent_curve_mm": m["latent_curve"],
-            "measurement_mae_mm": m["measurements"]["mae"], "measurement_p95_mm": m["measurements"]["p95"],
-            "measurement_subjects": m["measurements"]["subjects"],
-            "crosstalk_max_mm_per_cm": m["crosstalk"]["max_off_diagonal"],
-            "interpolation_second_difference_ratio": m["interpolation"]["max_second_difference_over_step"],
-            "scan_fit": {k: v for k, v in m["scan_fit"].items() if k != "bodies"},
-            "report": str(args.report / "report.md"),
-        }
+        card = update_card(args.out / CARD_FILE, m, args.report)
     card["training"]["total_pipeline_seconds"] = round(time.time() - t0, 1)
     path = write_card(args.out, card)
     print(f"wrote {path}")
