@@ -171,18 +171,7 @@ def plot_all(report: Path, m: dict, model: BodyModel):
     fig.savefig(report / "crosstalk.png", dpi=120)
     plt.close(fig)
 
-    template = load_template("body")
-    tris = template.triangles()
-    bodies = model.random(5, "female", seed=1) + model.random(5, "male", seed=2)
-    fig, axes = plt.subplots(1, 10, figsize=(15, 4.5))
-    for ax, b in zip(axes, bodies, strict=True):
-        v = b.vertices
-        ax.tripcolor(v[:, 0], v[:, 2], tris, facecolors=-v[tris].mean(1)[:, 1], cmap="bone", shading="flat")
-        ax.set(aspect="equal", xlim=(-0.6, 0.6), ylim=(0, 2.05), xticks=[], yticks=[])
-        ax.set_title(f"{b.sex[0].upper()} {b.condition[0]:.0f} cm\n{b.condition[5]:.0f} kg", fontsize=8)
-    fig.suptitle("Random plausible bodies (engine, ONNX decoder)")
-    fig.savefig(report / "sample_grid.png", dpi=110)
-    plt.close(fig)
+    plot_sample_grid(report, model)
 
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for c in m["interpolation"]["stature_curves"]:
@@ -190,6 +179,32 @@ def plot_all(report: Path, m: dict, model: BodyModel):
     ax.set(xlabel="t", ylabel="stature (cm)", title="Interpolation female -> male (5 pairs)")
     fig.tight_layout()
     fig.savefig(report / "interpolation.png", dpi=120)
+    plt.close(fig)
+
+
+def plot_sample_grid(report: Path, model: BodyModel):
+    """Front views of random bodies: Lambert-shaded triangles drawn back to front (painter's algorithm)."""
+    from matplotlib.collections import PolyCollection
+
+    tris = load_template("body").triangles()
+    bodies = model.random(5, "female", seed=1) + model.random(5, "male", seed=2)
+    light = np.array([0.4, -1.0, 0.6]) / np.linalg.norm([0.4, -1.0, 0.6])
+    fig, axes = plt.subplots(1, 10, figsize=(15, 4.2))
+    for ax, b in zip(axes, bodies, strict=True):
+        v = b.vertices.astype(np.float64)
+        tri = v[tris]
+        n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-12
+        order = np.argsort(-tri[:, :, 1].mean(1))  # far (+y) first; the camera looks along +y
+        shade = np.clip(n @ light, 0, 1)[order] * 0.8 + 0.15
+        polys = tri[order][:, :, [0, 2]]
+        ax.add_collection(PolyCollection(polys, facecolors=np.repeat(shade[:, None], 3, 1), edgecolors="face",
+                                         linewidths=0.3))
+        ax.set(aspect="equal", xlim=(-0.6, 0.6), ylim=(0, 2.0), xticks=[], yticks=[])
+        ax.set_title(f"{b.sex[0].upper()} {b.condition[0]:.0f} cm\n{b.condition[5]:.0f} kg", fontsize=8)
+    fig.suptitle("Random plausible bodies (engine, ONNX decoder)")
+    fig.tight_layout()
+    fig.savefig(report / "sample_grid.png", dpi=110)
     plt.close(fig)
 
 
