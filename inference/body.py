@@ -245,39 +245,60 @@ class BodyModel:
         return ScanFit(result, trans, res_mm, p95)
 
     def _fit_scan_sex(self, pts, sex, height, iterations):
+        """Gauss-Newton over (condition, style, translation) with point-to-plane scan->body residuals
+        and point-to-point body->scan residuals, Levenberg-Marquardt damped."""
         cond, _ = self.complete({"stature": height * 100}, sex)
         cond = cond.astype(np.float64)
         style = np.zeros(self.latent)
         body_idx = np.linspace(0, self.measurer.n_vertices - 1, 3000).astype(int)
-        n_c = len(SLIDERS)
+        n_c, n_x = len(SLIDERS), len(SLIDERS) + self.latent
+        h = np.concatenate([np.full(n_c, 0.5), np.full(self.latent, 0.1)])
         trans = np.zeros(3)
         for it in range(iterations):
             x = np.concatenate([cond[:n_c], style])
-            probes = np.repeat(x[None], len(x) + 1, 0)
-            h = np.concatenate([np.full(n_c, 0.5), np.full(self.latent, 0.1)])
+            probes = np.repeat(x[None], n_x + 1, 0)
             probes[1:] += np.diag(h)
             conds = np.concatenate([probes[:, :n_c], np.full((len(probes), 1), cond[-1])], 1)
-            bodies = self.decode(conds, probes[:, n_c:])[:, body_idx].astype(np.float64)
+            full = self.decode(conds, probes[:, n_c:]).astype(np.float64)
+            normals = _vertex_normals(full[0], self.measurer.tris)[body_idx]
+            bodies = full[:, body_idx]
             base = bodies[0]
             if it == 0:  # align feet and the body's centre before the first correspondences
                 trans = np.array([*(pts[:, :2].mean(0) - base[:, :2].mean(0)), pts[:, 2].min() - base[:, 2].min()])
-            fwd = closest.nearest_vertices(pts - trans, base)[:, 0]  # scan -> body
-            bwd = closest.nearest_vertices(base, pts - trans)[:, 0]  # body -> scan
-            # Residuals of both directions, linearised in (condition, style, translation).
-            r = np.concatenate([(pts - trans - base[fwd]).ravel(), (pts[bwd] - trans - base).ravel()])
-            d_b = (bodies[1:] - base) / h[:, None, None]  # (P, B, 3)
-            j_body = np.concatenate([d_b[:, fwd].reshape(len(x), -1), d_b.reshape(len(x), -1)], 1).T
-            j_t = np.concatenate([np.tile(np.eye(3), (len(fwd), 1)), np.tile(np.eye(3), (len(base), 1))])
-            jac = np.concatenate([j_body, j_t], 1)
-            reg = np.diag(np.concatenate([np.full(n_c, 1e-4), np.full(self.latent, 1e-2), np.zeros(3)]))
-            delta = np.linalg.solve(jac.T @ jac + reg * len(r), jac.T @ r)
+            q = pts - trans
+            fwd = closest.nearest_vertices(q, base)[:, 0]  # scan -> body (point to plane)
+            bwd = closest.nearest_vertices(base, q)[:, 0]  # body -> scan (point to point)
+            n_f = normals[fwd]
+            d_b = (bodies[1:] - base) / h[:, None, None]  # (X, B, 3) d vertices / d x
+            r_f = ((q - base[fwd]) * n_f).sum(1)
+            j_f = np.concatenate([np.einsum("xbc,bc->bx", d_b[:, fwd], n_f), n_f], 1)
+            r_b = (q[bwd] - base).ravel()
+            j_b = np.concatenate([d_b.reshape(n_x, -1).T, np.tile(np.eye(3), (len(base), 1))], 1)
+            w_b = 0.3  # the reverse term keeps the body from shrinking inside the scan
+            r = np.concatenate([r_f, w_b * r_b])
+            jac = np.concatenate([j_f, w_b * j_b])
+            jtj = jac.T @ jac
+            prior = np.concatenate([np.zeros(n_c), np.full(self.latent, 1e-3 * np.trace(jtj) / n_x), np.zeros(3)])
+            lhs = jtj + 1e-3 * np.diag(np.diag(jtj)) + np.diag(prior)
+            delta = np.linalg.solve(lhs, jac.T @ r - prior * np.concatenate([np.zeros(n_c), style, np.zeros(3)]))
             cond[:n_c] += delta[:n_c]
-            style = np.clip(style + delta[n_c:n_c + self.latent], -3, 3)
+            style = np.clip(style + delta[n_c:n_x], -3, 3)
             trans = trans + delta[-3:]
+            if np.abs(delta[:n_c]).max() < 0.05 and np.abs(delta[n_c:n_x]).max() < 0.01 and it > 2:
+                break
         cond32 = cond.astype(np.float32)
         verts = self.decode(cond32, style.astype(np.float32))[0][body_idx]
         err = np.linalg.norm(pts - trans - verts[closest.nearest_vertices(pts - trans, verts)[:, 0]], axis=1).mean()
         return cond32, style.astype(np.float32), trans, float(err), sex
+
+
+def _vertex_normals(co: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Area-weighted vertex normals."""
+    fn = np.cross(co[tris[:, 1]] - co[tris[:, 0]], co[tris[:, 2]] - co[tris[:, 0]])
+    vn = np.zeros_like(co)
+    for k in range(3):
+        np.add.at(vn, tris[:, k], fn)
+    return vn / (np.linalg.norm(vn, axis=1, keepdims=True) + 1e-12)
 
 
 __all__ = ["BodyModel", "BodyResult", "ScanFit", "BodyInputError", "TopologyError", "MeshError", "SLIDERS"]
