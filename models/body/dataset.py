@@ -68,13 +68,15 @@ def _settings_key(settings: dict) -> str:
 
 
 def build(data_root: Path, cache_dir: Path, n_random: int = 6000, seed: int = 0, subjects: int | None = None,
-          workers: int = 2, fit_steps: int = 1500, rounds: int = 2, log=print) -> dict:
+          workers: int = 2, fit_steps: int = 1500, rounds: int = 2, surrogate_steps: int = 4000, log=print) -> dict:
     import torch
 
     from models.body.fit import fit_to_targets, train_surrogate
 
     settings = {"v": DATASET_VERSION, "n_random": n_random, "seed": seed, "subjects": subjects,
                 "fit_steps": fit_steps, "rounds": rounds}
+    if surrogate_steps != 4000:  # keeps the key of the shipped dataset unchanged
+        settings["surrogate_steps"] = surrogate_steps
     out = Path(cache_dir) / f"body_dataset_{_settings_key(settings)}.npz"
     if out.is_file():
         log(f"dataset cached: {out}")
@@ -99,7 +101,7 @@ def build(data_root: Path, cache_dir: Path, n_random: int = 6000, seed: int = 0,
     for round_ in range(rounds):
         # Each round retrains the surrogate on every body measured so far, including the last
         # round's fits, so it is most accurate exactly where the subjects are.
-        surrogate = train_surrogate(train_p, train_m, log=log)
+        surrogate = train_surrogate(train_p, train_m, steps=surrogate_steps, log=log)
         fitted = fit_to_targets(surrogate, fitted, targets, fit_cols, steps=fit_steps, log=log)
         meas = measure_params(fitted, data_root, cache_dir, workers)
         err = meas[:, fit_cols] - targets
