@@ -231,11 +231,15 @@ class BodyModel:
             raise BodyInputError(f"the scan is {height:.2f} m tall: expected a standing adult "
                                  f"({lo / 100:.2f}-{hi / 100:.2f} m) in metres with Z up")
         sub = pts[np.linspace(0, len(pts) - 1, min(max_points, len(pts))).astype(int)]
-        sexes = [_sex_key(sex)] if sex else list(SEXES)
-        fits = [self._fit_scan_sex(sub, s, height, iterations) for s in sexes]
-        cond, style, trans, _, s = min(fits, key=lambda f: f[3])
+        if sex:
+            cond, style, trans, _, s = self._fit_scan_sex(sub, _sex_key(sex), height, iterations)
+        else:  # a short fit per sex picks the sex; only the better one is refined to convergence
+            trials = [self._fit_scan_sex(sub, s, height, 3) for s in SEXES]
+            best = min(trials, key=lambda f: f[3])
+            cond, style, trans, _, s = self._fit_scan_sex(sub, best[4], height, iterations - 3, start=best)
         verts = self.decode(cond, style)[0]
-        _, _, dist = closest.closest_points(sub - trans, verts, self.measurer.tris)  # the fitted subsample
+        check = sub[:: max(1, len(sub) // 1000)]  # residual on up to ~1000 of the fitted points
+        _, _, dist = closest.closest_points(check - trans, verts, self.measurer.tris)
         res_mm, p95 = float(dist.mean() * 1000), float(np.percentile(dist, 95) * 1000)
         if res_mm > 40:
             raise BodyInputError(f"the scan is far from any body the model can make (mean distance {res_mm:.0f} mm): "
@@ -244,16 +248,18 @@ class BodyModel:
         result = BodyResult(verts, cond, style, s, req, self.measure(verts))
         return ScanFit(result, trans, res_mm, p95)
 
-    def _fit_scan_sex(self, pts, sex, height, iterations):
+    def _fit_scan_sex(self, pts, sex, height, iterations, start=None):
         """Gauss-Newton over (condition, style, translation) with point-to-plane scan->body residuals
-        and point-to-point body->scan residuals, Levenberg-Marquardt damped."""
-        cond, _ = self.complete({"stature": height * 100}, sex)
-        cond = cond.astype(np.float64)
-        style = np.zeros(self.latent)
+        and point-to-point body->scan residuals, Levenberg-Marquardt damped. ``start``: a previous result."""
+        if start is None:
+            cond, _ = self.complete({"stature": height * 100}, sex)
+            style, trans = np.zeros(self.latent), None
+        else:
+            cond, style, trans = start[0], start[1], start[2]
+        cond, style = cond.astype(np.float64), style.astype(np.float64)
         body_idx = np.linspace(0, self.measurer.n_vertices - 1, 3000).astype(int)
         n_c, n_x = len(SLIDERS), len(SLIDERS) + self.latent
         h = np.concatenate([np.full(n_c, 0.5), np.full(self.latent, 0.1)])
-        trans = np.zeros(3)
         for it in range(iterations):
             x = np.concatenate([cond[:n_c], style])
             probes = np.repeat(x[None], n_x + 1, 0)
@@ -263,7 +269,7 @@ class BodyModel:
             normals = _vertex_normals(full[0], self.measurer.tris)[body_idx]
             bodies = full[:, body_idx]
             base = bodies[0]
-            if it == 0:  # align feet and the body's centre before the first correspondences
+            if trans is None:  # align feet and the body's centre before the first correspondences
                 trans = np.array([*(pts[:, :2].mean(0) - base[:, :2].mean(0)), pts[:, 2].min() - base[:, 2].min()])
             q = pts - trans
             fwd = closest.nearest_vertices(q, base)[:, 0]  # scan -> body (point to plane)
@@ -295,9 +301,8 @@ class BodyModel:
 def _vertex_normals(co: np.ndarray, tris: np.ndarray) -> np.ndarray:
     """Area-weighted vertex normals."""
     fn = np.cross(co[tris[:, 1]] - co[tris[:, 0]], co[tris[:, 2]] - co[tris[:, 0]])
-    vn = np.zeros_like(co)
-    for k in range(3):
-        np.add.at(vn, tris[:, k], fn)
+    idx = tris.ravel()
+    vn = np.stack([np.bincount(idx, np.repeat(fn[:, c], 3), len(co)) for c in range(3)], 1)
     return vn / (np.linalg.norm(vn, axis=1, keepdims=True) + 1e-12)
 
 
