@@ -48,6 +48,19 @@ def parse_color(color) -> tuple[float, float, float]:
     return c
 
 
+def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: float) -> np.ndarray:
+    """The generator's condition: one-hot kind, colour in CIE Lab / 100, log2(threads per cm / 12), roughness.
+
+    The single definition of the layout, used by training (models/fabric/conditions.py) and the engine.
+    """
+    v = np.zeros(len(kinds) + 5, np.float32)
+    v[list(kinds).index(kind)] = 1
+    v[len(kinds):len(kinds) + 3] = texture_metrics.srgb_to_lab(np.array(parse_color(color))) / 100
+    v[-2] = np.log2(threads_per_cm / 12.0)
+    v[-1] = roughness
+    return v
+
+
 def height_to_normal(height: np.ndarray, strength: float) -> np.ndarray:
     """OpenGL normals from height by the same fixed wrap-padded central difference as training."""
     dx = (np.roll(height, -1, 1) - np.roll(height, 1, 1)) * 0.5 * strength
@@ -94,12 +107,8 @@ class FabricModel:
             raise FabricInputError(f"scale {threads_per_cm:g} threads/cm is outside the trained range {lo:g}-{hi:g}")
         if roughness is not None and not 0 <= roughness <= 1:
             raise FabricInputError(f"roughness {roughness:g} must be within 0..1")
-        v = np.zeros(len(self.kinds) + 5, np.float32)
-        v[self.kinds.index(kind)] = 1
-        v[len(self.kinds):len(self.kinds) + 3] = texture_metrics.srgb_to_lab(np.array(parse_color(color))) / 100
-        v[-2] = np.log2(threads_per_cm / 12.0)
-        v[-1] = self.card["style"]["default_roughness"][kind] if roughness is None else roughness
-        return v
+        default = self.card["style"]["default_roughness"][kind]
+        return style_vector(self.kinds, kind, color, threads_per_cm, default if roughness is None else roughness)
 
     def check_size(self, size: int) -> int:
         size = int(size)

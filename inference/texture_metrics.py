@@ -182,10 +182,19 @@ def density_coverage(real_emb: np.ndarray, fake_emb: np.ndarray, k: int = 5) -> 
 
 
 # -- colour --------------------------------------------------------------------------------------
+def srgb_to_linear(c) -> np.ndarray:
+    c = np.asarray(c, np.float64)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(c) -> np.ndarray:
+    c = np.clip(np.asarray(c, np.float64), 0, None)
+    return np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)
+
+
 def srgb_to_lab(rgb) -> np.ndarray:
     """sRGB (0..1) -> CIE L*a*b* (D65)."""
-    c = np.asarray(rgb, np.float64)
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = srgb_to_linear(rgb)
     m = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
                   [0.0193339, 0.1191920, 0.9503041]])
     xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
@@ -202,8 +211,7 @@ def lab_to_srgb(lab) -> np.ndarray:
     xyz = np.where(f > d, f**3, 3 * d * d * (f - 4 / 29)) * np.array([0.95047, 1.0, 1.08883])
     m = np.array([[3.2404542, -1.5371385, -0.4985314], [-0.9692660, 1.8760108, 0.0415560],
                   [0.0556434, -0.2040259, 1.0572252]])
-    lin = np.clip(xyz @ m.T, 0, 1)
-    return np.clip(np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055), 0, 1)
+    return np.clip(linear_to_srgb(np.clip(xyz @ m.T, 0, 1)), 0, 1)
 
 
 def ciede2000(lab1, lab2) -> np.ndarray:
@@ -241,7 +249,5 @@ def mean_color_delta_e(albedo: np.ndarray, requested_srgb) -> float:
 
     The mean is taken in linear light (what the eye integrates over fine weave detail).
     """
-    c = np.asarray(albedo, np.float64).reshape(-1, 3)
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4).mean(0)
-    mean_srgb = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+    mean_srgb = linear_to_srgb(srgb_to_linear(np.asarray(albedo).reshape(-1, 3)).mean(0))
     return float(ciede2000(srgb_to_lab(mean_srgb), srgb_to_lab(requested_srgb)))

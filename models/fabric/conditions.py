@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.texture_metrics import srgb_to_lab
+from inference import fabric as fabric_engine
 from models.fabric.synth import BASE_ROUGHNESS, KINDS
 
 PX_PER_CM = 32
@@ -18,14 +18,11 @@ SCALE_RANGE = (6.0, 40.0)  # threads (or stitches) per cm the model is trained o
 
 
 def style_vector(kind: str, color_srgb, threads_per_cm: float, roughness: float | None = None) -> np.ndarray:
+    """The engine's layout (inference.fabric.style_vector) with this vocabulary: one definition for both."""
     if kind not in KINDS:
         raise ValueError(f"unknown fabric kind '{kind}': choose one of {', '.join(KINDS)}")
-    v = np.zeros(STYLE_DIM, np.float32)
-    v[KINDS.index(kind)] = 1
-    v[len(KINDS):len(KINDS) + 3] = srgb_to_lab(np.asarray(color_srgb, np.float64)) / 100.0
-    v[-2] = np.log2(threads_per_cm / 12.0)
-    v[-1] = BASE_ROUGHNESS[kind] if roughness is None else roughness
-    return v
+    rough = BASE_ROUGHNESS[kind] if roughness is None else roughness
+    return fabric_engine.style_vector(KINDS, kind, tuple(float(c) for c in color_srgb), threads_per_cm, rough)
 
 
 def periodic_channels(n: int, size: int, threads_per_cm: float) -> tuple[np.ndarray, int]:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.fabric import parse_color
+
 KINDS = ("cotton", "linen", "denim", "satin", "basket", "herringbone", "tweed", "jersey", "rib", "velvet",
          "leather", "stripes", "plaid")
 # Kind -> (weave draft or generator, base roughness, default tile size in cm)
@@ -43,10 +45,8 @@ class FabricSpec:
 
 
 def hex_to_rgb(text: str) -> tuple[float, float, float]:
-    t = text.strip().lstrip("#")
-    if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
-        raise ValueError(f"malformed colour '{text}': use #rrggbb, e.g. #2b4a6f")
-    return tuple(int(t[i:i + 2], 16) / 255.0 for i in (0, 2, 4))
+    """#rrggbb -> sRGB 0..1 (the engine's parser, so training and generation read colours alike)."""
+    return parse_color(text)
 
 
 def periodic_noise(rng: np.random.Generator, shape, cutoff: float, power: float = 2.0) -> np.ndarray:

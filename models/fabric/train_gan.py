@@ -19,19 +19,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from inference.texture_metrics import lab_to_srgb
+from inference.texture_metrics import lab_to_srgb, linear_to_srgb, srgb_to_linear
 from models.fabric import real_data
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector
 from models.fabric.networks import NOISE_CH, STRIDE, Generator, MultiScaleD
 from models.fabric.synth import KINDS, FabricSpec, synthesize
-
-
-def _srgb_to_linear(c):
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _linear_to_srgb(c):
-    return np.where(c <= 0.0031308, c * 12.92, 1.055 * np.clip(c, 0, None) ** (1 / 2.4) - 0.055)
 
 
 def estimate_threads_per_cm(height: np.ndarray) -> float:
@@ -70,9 +62,9 @@ class Bank:
         self.real = real_data.load_all(data_root, 512) if data_root else []
         self.real_style, self.real_threads = [], []
         for s in self.real:
-            lin = _srgb_to_linear(s.albedo.reshape(-1, 3)).mean(0)
+            lin = srgb_to_linear(s.albedo.reshape(-1, 3)).mean(0)
             tpc = estimate_threads_per_cm(s.height)
-            self.real_style.append(style_vector(s.kind, _linear_to_srgb(lin), tpc, float(s.roughness.mean())))
+            self.real_style.append(style_vector(s.kind, linear_to_srgb(lin), tpc, float(s.roughness.mean())))
             self.real_threads.append(tpc)
 
     def batch(self, n: int, rng: np.random.Generator, real_fraction: float = 0.25):
@@ -177,7 +169,7 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         fake_in = torch.cat([fake[: batch // 2], tiled_crops(fake[batch // 2:], gen)])
         loss_adv = -sum(f.mean() for f in D(diff_augment(fake_in, gen), style))
         # Requests are honoured: mean colour (linear light) and mean roughness match the style.
-        want = torch.as_tensor(np.stack([_srgb_to_linear(lab_to_srgb(s[len(KINDS):len(KINDS) + 3].numpy() * 100))
+        want = torch.as_tensor(np.stack([srgb_to_linear(lab_to_srgb(s[len(KINDS):len(KINDS) + 3].numpy() * 100))
                                          for s in style]), dtype=torch.float32)
         loss_cons = (linear_mean(fake[:, :3]) - want).abs().mean() * 10 + (
             fake[:, 4].mean((1, 2)) - style[:, -1]).abs().mean() * 2

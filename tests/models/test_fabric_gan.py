@@ -59,3 +59,13 @@ def test_thread_estimate_finds_the_weave_frequency():
     x = np.arange(128)
     h = np.sin(2 * np.pi * 40 * x / 128)[None].repeat(128, 0)  # 40 threads per 128 px (4 cm at 32 px/cm)
     assert estimate_threads_per_cm(h) == 10.0
+
+
+def test_engine_and_training_derive_the_same_normals_and_styles():
+    from inference import fabric as engine
+
+    h = np.random.default_rng(0).random((32, 32)).astype(np.float32)
+    torch_n = height_to_normal(torch.as_tensor(h)[None, None], 4.0)[0].permute(1, 2, 0).numpy()
+    np.testing.assert_allclose(engine.height_to_normal(h, 4.0), torch_n, atol=1e-6)
+    v = conditions.style_vector("denim", (0.2, 0.3, 0.4), 12.0, 0.7)
+    assert v.shape == (conditions.STYLE_DIM,) and v[-2] == 0.0 and v[-1] == np.float32(0.7)
