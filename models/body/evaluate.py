@@ -158,16 +158,15 @@ def plot_all(report: Path, m: dict, model: BodyModel):
     fig.savefig(report / "measurement_errors.png", dpi=120)
     plt.close(fig)
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, (sex, mat) in zip(axes, m["crosstalk_decoder"]["matrix_mm_per_cm"].items(), strict=True):
         im = ax.imshow(np.array(mat), cmap="coolwarm", vmin=-12, vmax=12)
-        ax.set(xticks=range(len(SLIDERS)), yticks=range(len(SLIDERS)),
-               title=f"{sex}, decoder alone: mm per cm moved")
+        ax.set(xticks=range(len(SLIDERS)), yticks=range(len(SLIDERS)), title=f"{sex}, decoder alone")
         ax.set_xticklabels(SLIDERS, rotation=45)
         ax.set_yticklabels(SLIDERS)
         for (r, c), v in np.ndenumerate(np.array(mat)):
             ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7)
-    fig.colorbar(im, ax=axes)
+    fig.colorbar(im, ax=axes, label="mm (kg) of change per cm (kg) the row's slider moves")
     fig.savefig(report / "crosstalk.png", dpi=120)
     plt.close(fig)
 
