@@ -93,6 +93,9 @@ class FabricModel:
 
     @property
     def encoder(self):
+        if "encoder" not in self.card["files"]:
+            raise onnx_model.ModelError("this fabric model has no swatch encoder: train and export one with "
+                                        "python -m models.fabric.train_encoder --export <model folder>")
         if self._enc is None:
             self._enc = onnx_model.open_session(self.folder, self.card["files"]["encoder"], self.provider,
                                                 self.threads)
@@ -188,4 +191,5 @@ class FabricModel:
         tpc = threads_per_cm or float(12.0 * 2 ** style[-2])
         lo, hi = self.card["style"]["threads_per_cm_range"]
         tpc = float(np.clip(tpc, lo, hi))
-        return [self.generate(kind, (0.5, 0.5, 0.5), tpc, size, seed + i, style=style) for i in range(n)]
+        color = tuple(float(c) for c in texture_metrics.lab_to_srgb(style[len(self.kinds):len(self.kinds) + 3] * 100))
+        return [self.generate(kind, color, tpc, size, seed + i, style=style) for i in range(n)]
