@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from inference import mesh
+from models import checkpoint
 from models.body import dataset as body_dataset
 from models.body.network import CONDITION_NAMES, BodyCVAE
 from models.body.pca import PCA, per_vertex_error_mm
@@ -65,11 +66,8 @@ def train(data: BodyData, out: Path, latent: int = 4, steps: int = 8000, beta: f
     opt = torch.optim.AdamW(vae.parameters(), lr=1e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     step, wall = 0, 0.0
-    if ckpt_path.is_file():
-        ck = torch.load(ckpt_path, weights_only=False)
-        vae.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        sched.load_state_dict(ck["sched"])
+    ck = checkpoint.restore(ckpt_path, model=vae, opt=opt, sched=sched)
+    if ck is not None:
         step, wall = ck["step"], ck["wall"]
         log(f"resumed {out} at step {step}")
     w_tr = vae.whiten(torch.as_tensor(x_tr)).detach()
@@ -99,9 +97,9 @@ def train(data: BodyData, out: Path, latent: int = 4, steps: int = 8000, beta: f
             logf.write(json.dumps(rec) + "\n")
             logf.flush()
             log(json.dumps(rec))
-            torch.save({"model": vae.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+            checkpoint.save(ckpt_path, {"model": vae.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
                         "step": step, "wall": wall + time.time() - t0, "latent": latent, "beta": beta,
-                        "steps": steps}, ckpt_path)
+                        "steps": steps})
     logf.close()
     vae.eval()
     return {"model": vae, "pca": pca, "steps": step, "wall_seconds": wall + time.time() - t0,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from models import checkpoint
 from models.fabric.networks import SwatchEncoder
 from models.fabric.train_gan import Bank
 
@@ -41,10 +42,8 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 32, crop: 
     opt = torch.optim.Adam(enc.parameters(), lr=1e-3)
     step, wall = 0, 0.0
     ckpt = out / "ckpt.pt"
-    if ckpt.is_file():
-        ck = torch.load(ckpt, weights_only=False)
-        enc.load_state_dict(ck["E"])
-        opt.load_state_dict(ck["opt"])
+    ck = checkpoint.restore(ckpt, E=enc, opt=opt)
+    if ck is not None:
         step, wall = ck["step"], ck["wall"]
     if step < steps:
         bank = Bank(data_root, crop, n_synth, seed, log)
@@ -69,10 +68,8 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 32, crop: 
                                            "wall": round(wall + time.time() - t0, 1)}) + "\n")
                     logf.flush()
                 if step % 250 == 0 or step == steps:
-                    tmp = ckpt.with_suffix(".tmp")
-                    torch.save({"E": enc.state_dict(), "opt": opt.state_dict(), "step": step,
-                                "wall": wall + time.time() - t0}, tmp)
-                    tmp.replace(ckpt)
+                    checkpoint.save(ckpt, {"E": enc.state_dict(), "opt": opt.state_dict(), "step": step,
+                                           "wall": wall + time.time() - t0})
         wall += time.time() - t0
     return {"E": enc.eval(), "steps": step, "wall_seconds": wall}
 

@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from inference.texture_metrics import lab_to_srgb, linear_to_srgb, srgb_to_linear
+from models import checkpoint
 from models.fabric import real_data
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector
 from models.fabric.networks import NOISE_CH, STRIDE, Generator, MultiScaleD
@@ -131,13 +132,8 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.0, 0.99))
     step, wall = 0, 0.0
     ckpt = out / "ckpt.pt"
-    if ckpt.is_file():
-        ck = torch.load(ckpt, weights_only=False)
-        G.load_state_dict(ck["G"])
-        D.load_state_dict(ck["D"])
-        G_ema.load_state_dict(ck["G_ema"])
-        opt_g.load_state_dict(ck["opt_g"])
-        opt_d.load_state_dict(ck["opt_d"])
+    ck = checkpoint.restore(ckpt, G=G, D=D, G_ema=G_ema, opt_g=opt_g, opt_d=opt_d)
+    if ck is not None:
         step, wall = ck["step"], ck["wall"]
         log(f"resumed at step {step}")
     if step >= steps:
@@ -189,11 +185,9 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
             if step % 250 == 0:
                 log(json.dumps(rec))
         if step % checkpoint_every == 0 or step == steps:
-            tmp = ckpt.with_suffix(".tmp")
-            torch.save({"G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
+            checkpoint.save(ckpt, {"G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
                         "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
-                        "wall": wall + time.time() - t0, "batch": batch, "crop": crop}, tmp)
-            tmp.replace(ckpt)  # a kill mid-write never corrupts the checkpoint
+                                   "wall": wall + time.time() - t0, "batch": batch, "crop": crop})
     logf.close()
     return {"G_ema": G_ema, "steps": step, "wall_seconds": wall + time.time() - t0}
 

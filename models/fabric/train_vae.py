@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from models import checkpoint
 from models.fabric.networks import NOISE_CH, OUT_CH, Generator
 from models.fabric.train_gan import Bank, generator_inputs
 
@@ -46,11 +47,8 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
     opt = torch.optim.Adam([*G.parameters(), *E.parameters()], lr=5e-4)
     step, wall = 0, 0.0
     ckpt = out / "ckpt.pt"
-    if ckpt.is_file():
-        ck = torch.load(ckpt, weights_only=False)
-        G.load_state_dict(ck["G"])
-        E.load_state_dict(ck["E"])
-        opt.load_state_dict(ck["opt"])
+    ck = checkpoint.restore(ckpt, G=G, E=E, opt=opt)
+    if ck is not None:
         step, wall = ck["step"], ck["wall"]
     if step < steps:
         bank = Bank(data_root, crop, n_synth, seed, log)
@@ -76,12 +74,10 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
                                            "wall": round(wall + time.time() - t0, 1)}) + "\n")
                     logf.flush()
                 if step % checkpoint_every == 0 or step == steps:
-                    tmp = ckpt.with_suffix(".tmp")
                     # "G_ema" = the decoder, so models.fabric.export handles both runs alike.
-                    torch.save({"G": G.state_dict(), "G_ema": G.state_dict(), "E": E.state_dict(),
+                    checkpoint.save(ckpt, {"G": G.state_dict(), "G_ema": G.state_dict(), "E": E.state_dict(),
                                 "opt": opt.state_dict(), "step": step, "wall": wall + time.time() - t0,
-                                "batch": batch, "crop": crop, "kind": "vae-baseline"}, tmp)
-                    tmp.replace(ckpt)
+                                           "batch": batch, "crop": crop, "kind": "vae-baseline"})
         wall += time.time() - t0
     return {"G": G.eval(), "E": E.eval(), "steps": step, "wall_seconds": wall}
 
