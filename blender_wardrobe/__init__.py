@@ -13,10 +13,17 @@ bl_info = {
 
 import bpy  # noqa: E402
 
-from . import cli, dependencies, operators, panels, preferences, properties  # noqa: E402
+from . import body_sync, cli, dependencies, model_cache, operators, panels, preferences, properties  # noqa: E402
 
 _CLASSES = (*properties.classes, *preferences.classes, *operators.classes, *panels.classes)
+_HANDLERS = ("load_post", "undo_post", "redo_post")
 _cli_handle = None
+
+
+@bpy.app.handlers.persistent
+def _forget_cached_meshes(*_args):
+    # After load/undo, objects have new pointers and meshes may differ: rebuild cached arrays lazily.
+    body_sync.forget()
 
 
 def register():
@@ -25,6 +32,8 @@ def register():
         bpy.utils.register_class(cls)
     properties.register_pointers()
     _cli_handle = bpy.utils.register_cli_command(cli.COMMAND, cli.execute)
+    for name in _HANDLERS:
+        getattr(bpy.app.handlers, name).append(_forget_cached_meshes)
     problem = dependencies.problem()
     if problem:  # still register: the UI explains the problem instead of a traceback
         print(f"Blender Wardrobe: {problem}")
@@ -35,6 +44,12 @@ def unregister():
     if _cli_handle is not None:
         bpy.utils.unregister_cli_command(_cli_handle)
         _cli_handle = None
+    for name in _HANDLERS:
+        handlers = getattr(bpy.app.handlers, name)
+        if _forget_cached_meshes in handlers:
+            handlers.remove(_forget_cached_meshes)
+    body_sync.forget()
+    model_cache.clear()
     properties.unregister_pointers()
     for cls in reversed(_CLASSES):
         bpy.utils.unregister_class(cls)

@@ -3,6 +3,7 @@
 import bpy
 import numpy as np
 
+from .engine import fabric_surface
 from .engine import mesh as engine_mesh
 
 
@@ -25,3 +26,34 @@ def new_mesh(name: str, data: "engine_mesh.MeshData", uv_name: str = "UVMap") ->
         bpy.data.meshes.remove(me)
         raise engine_mesh.MeshError(f"{name}: Blender rejected the mesh data as invalid")
     return me
+
+
+def read_uv_layout(me: bpy.types.Mesh) -> "fabric_surface.MeshUV":
+    """Positions, corners, polygons and the active UV map of a mesh (object mode data), as numpy."""
+    co = np.empty(len(me.vertices) * 3, np.float32)
+    me.vertices.foreach_get("co", co)
+    loop_vertex = np.empty(len(me.loops), np.int32)
+    me.loops.foreach_get("vertex_index", loop_vertex)
+    loop_start = np.empty(len(me.polygons), np.int32)
+    me.polygons.foreach_get("loop_start", loop_start)
+    loop_total = np.empty(len(me.polygons), np.int32)
+    me.polygons.foreach_get("loop_total", loop_total)
+    uv = None
+    layer = me.uv_layers.active
+    if layer is not None:
+        uv = np.empty(len(me.loops) * 2, np.float32)
+        layer.data.foreach_get("uv", uv)
+        uv = uv.reshape(-1, 2)
+    return fabric_surface.MeshUV(co.reshape(-1, 3), loop_vertex, loop_start, loop_total, uv)
+
+
+def selected_faces(me: bpy.types.Mesh) -> np.ndarray:
+    sel = np.zeros(len(me.polygons), bool)
+    me.polygons.foreach_get("select", sel)
+    return sel
+
+
+def read_co(me: bpy.types.Mesh) -> np.ndarray:
+    co = np.empty(len(me.vertices) * 3, np.float32)
+    me.vertices.foreach_get("co", co)
+    return co.reshape(-1, 3)

@@ -2,9 +2,9 @@
 
 import bpy
 
-from . import dependencies, preferences
+from . import body_sync, dependencies, model_cache, preferences
 from .engine import artifacts
-from .operators import avatar
+from .operators import avatar, body, fabric
 
 FABRIC_MODEL = "fabric_generator.onnx"
 
@@ -23,7 +23,7 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         settings = context.scene.wardrobe_fabric
-        for prop in ("kind", "color", "scale", "roughness", "seed", "resolution"):
+        for prop in ("kind", "color", "scale", "roughness", "seed", "resolution", "displacement"):
             layout.prop(settings, prop)
         problem = dependencies.problem()
         if problem:
@@ -31,11 +31,22 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
             col.alert = True
             col.label(text="onnxruntime is missing", icon="ERROR")
             col.label(text="See Preferences > Add-ons > Blender Wardrobe")
-        else:
-            try:
-                artifacts.find(FABRIC_MODEL, preferences.user_model_dir(context))
-            except artifacts.ArtifactNotFound:
-                layout.label(text="No fabric model installed yet", icon="INFO")
+            return
+        try:
+            artifacts.find(FABRIC_MODEL, preferences.user_model_dir(context))
+        except artifacts.ArtifactNotFound:
+            layout.label(text="No fabric model installed", icon="ERROR")
+            return
+        mesh_problem = fabric.mesh_problem(context.active_object)
+        if mesh_problem:
+            layout.label(text=mesh_problem, icon="INFO")
+            if context.active_object is not None and context.active_object.type == "MESH":
+                layout.operator(fabric.WARDROBE_OT_unwrap.bl_idname, icon="UV")
+        layout.operator(fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
+        if settings.last_provider:
+            box = layout.box()
+            box.label(text=f"Last: {settings.last_seconds:.2f} s on {settings.last_provider}", icon="TIME")
+            box.label(text=settings.last_report)
 
 
 class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
@@ -45,12 +56,49 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
     def draw(self, context):
         layout = self.layout
         layout.operator(avatar.WARDROBE_OT_add_avatar.bl_idname, icon="OUTLINER_OB_ARMATURE")
+        obj = context.active_object
+        layout.operator(body.WARDROBE_OT_bind.bl_idname, icon="LINKED")
+        if obj is None or obj.type != "MESH" or obj.wardrobe.role == "NONE":
+            layout.label(text="Select an avatar, or a mesh to bind", icon="INFO")
+            return
+        s = obj.wardrobe
+        if s.role == "GARMENT":
+            layout.label(text=f"Garment of {s.avatar.name if s.avatar else '(no avatar)'}", icon="MOD_CLOTH")
+            return
+        col = layout.column(align=True)
+        col.use_property_split = True
+        col.prop(s, "sex")
+        for name in ("stature", "chest", "waist", "hips", "inseam", "weight"):
+            col.prop(s, name)
+        latent = _latent(context)
+        if latent:
+            box = layout.box()
+            box.label(text="Body Style")
+            for i in range(latent):
+                box.prop(s, "style", index=i, text=f"Style {i + 1}", slider=True)
+        if s.body_message:
+            warn = layout.column()
+            warn.alert = True
+            warn.label(text=s.body_message[:120], icon="ERROR")
+        row = layout.row(align=True)
+        row.operator(body.WARDROBE_OT_body_random.bl_idname, icon="FILE_REFRESH")
+        row.operator(body.WARDROBE_OT_body_reset.bl_idname, icon="LOOP_BACK")
+        layout.operator(body.WARDROBE_OT_body_exact.bl_idname, icon="DRIVER_DISTANCE")
+        layout.operator(body.WARDROBE_OT_body_bake.bl_idname, icon="SHAPEKEY_DATA")
+        layout.operator(body.WARDROBE_OT_fit_scan.bl_idname, icon="OUTLINER_OB_POINTCLOUD")
         row = layout.row(align=True)
         for part, label, _ in avatar.GARMENT_ITEMS:
             row.operator(avatar.WARDROBE_OT_add_garment.bl_idname, text=label, icon="MOD_CLOTH").part = part
-        obj = context.active_object
-        if obj is not None and obj.wardrobe.role != "NONE":
-            layout.label(text=f"{obj.name}: {obj.wardrobe.role.title()}")
+        garments = body_sync.garments_of(obj)
+        if garments:
+            layout.label(text=f"{len(garments)} garment(s) follow this body", icon="CHECKMARK")
+
+
+def _latent(context) -> int:
+    try:
+        return model_cache.body_rig(context).latent
+    except Exception:  # drawing must never fail; the operators report the real problem
+        return 0
 
 
 classes = (VIEW3D_PT_wardrobe_fabric, VIEW3D_PT_wardrobe_body)

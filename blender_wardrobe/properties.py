@@ -1,7 +1,15 @@
 """Settings stored on the scene and on objects, so they save with the .blend."""
 
 import bpy
-from bpy.props import EnumProperty, FloatProperty, FloatVectorProperty, IntProperty, PointerProperty
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    FloatVectorProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
 
 # Vocabulary of the fabric generator's conditions (issue: fabric GAN); kept in one place.
 FABRIC_KINDS = [
@@ -10,7 +18,8 @@ FABRIC_KINDS = [
     ("denim", "Denim (twill)", ""),
     ("satin", "Satin / Silk", ""),
     ("basket", "Basket weave", ""),
-    ("herringbone", "Herringbone / Tweed", ""),
+    ("herringbone", "Herringbone", ""),
+    ("tweed", "Tweed", ""),
     ("jersey", "Jersey knit", ""),
     ("rib", "Rib knit", ""),
     ("velvet", "Velvet / Pile", ""),
@@ -32,16 +41,64 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
         name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0, default=(0.16, 0.27, 0.45)
     )
     scale: FloatProperty(
-        name="Threads per cm", default=12.0, min=1.0, max=80.0, description="Weave density (physical scale)"
+        name="Threads per cm", default=12.0, min=6.0, max=40.0,
+        description="Weave density: threads (or stitches) per centimetre, the fabric's physical scale",
     )
     roughness: FloatProperty(name="Roughness", default=0.7, min=0.0, max=1.0, subtype="FACTOR")
     seed: IntProperty(name="Seed", default=0, min=0)
-    resolution: EnumProperty(name="Resolution", items=RESOLUTIONS, default="1024")
+    resolution: EnumProperty(name="Resolution", items=RESOLUTIONS, default="1024",
+                             description="Tile size in pixels (32 px per cm: 1024 px = a 32 cm tile)")
+    displacement: BoolProperty(name="Displacement", default=False,
+                               description="Also drive the material's displacement from the height map")
+    # What the last generation did, shown in the panel (saved with the file).
+    last_provider: StringProperty(name="Provider")
+    last_seconds: FloatProperty(name="Seconds")
+    last_report: StringProperty(name="Report")
+
+
+SEXES = [("female", "Female", "Female body statistics"), ("male", "Male", "Male body statistics")]
+BINDINGS = [
+    ("NONE", "Not bound", "This mesh does not follow the body model yet"),
+    ("IDENTITY", "Template", "The mesh is in the template topology: vertices map 1:1"),
+    ("SURFACE", "Surface", "Each vertex follows a point on the reference body's surface"),
+]
+STYLE_SIZE = 8  # room for the body model's latent ("body style"); the panel shows as many as the model has
+
+
+def _on_body_change(self, context):
+    # Imported here: body_sync imports the engine, and properties must register without it.
+    from . import body_sync
+
+    body_sync.on_slider_change(self.id_data, context)
+
+
+def _slider(name, default, lo, hi, unit="cm", description=""):
+    return FloatProperty(name=name, default=default, soft_min=lo, soft_max=hi, min=lo * 0.5, max=hi * 1.5,
+                         precision=1, step=50, description=description or f"{name} in {unit}",
+                         update=_on_body_change)
 
 
 class WardrobeObjectSettings(bpy.types.PropertyGroup):
     role: EnumProperty(name="Role", items=ROLES, default="NONE")
     avatar: PointerProperty(name="Avatar", type=bpy.types.Object, description="The avatar this garment follows")
+    # -- body sliders (avatars) ------------------------------------------------------------------
+    sex: EnumProperty(name="Body", items=SEXES, default="female", update=_on_body_change)
+    stature: _slider("Height", 165.0, 140.0, 205.0, description="Stature (standing height) in cm")
+    chest: _slider("Chest", 90.0, 70.0, 140.0, description="Chest (bust) girth in cm")
+    waist: _slider("Waist", 75.0, 55.0, 140.0, description="Waist girth at the navel in cm")
+    hips: _slider("Hips", 100.0, 75.0, 145.0, description="Hip (buttock) girth in cm")
+    inseam: _slider("Inseam", 76.0, 60.0, 100.0, description="Crotch height (inseam) in cm")
+    weight: _slider("Weight", 65.0, 40.0, 150.0, unit="kg", description="Body weight in kg")
+    style: FloatVectorProperty(name="Body Style", size=STYLE_SIZE, default=(0.0,) * STYLE_SIZE, soft_min=-3.0,
+                               soft_max=3.0, min=-3.0, max=3.0, update=_on_body_change,
+                               description="Latent body-shape style: shape beyond the measurements")
+    body_message: StringProperty(name="Body Message", description="Last warning from the body model")
+    # -- binding (avatars of other topologies, garments) -----------------------------------------
+    binding: EnumProperty(name="Binding", items=BINDINGS, default="NONE")
+    bind_to_body: BoolProperty(name="Bound to a Body", default=False,
+                               description="Bound to the body in bind_condition/bind_style (not the rest template)")
+    bind_condition: FloatVectorProperty(name="Bind Condition", size=7)
+    bind_style: FloatVectorProperty(name="Bind Style", size=STYLE_SIZE)
 
 
 classes = (WardrobeFabricSettings, WardrobeObjectSettings)

@@ -61,6 +61,26 @@ def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: floa
     return v
 
 
+def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.ndarray:
+    """Rows y0..y0+rows (wrapping) of the seed's periodic noise field (channels, size, size), uniform, unit variance.
+
+    Row y is a fixed stretch of a Philox stream keyed by the seed (counter-based: jump straight to it), so a
+    window sees the same noise whichever window asks for it (exact stitching), memory stays at the
+    window's rows, and the field is the same on every machine.
+    """
+    per_row = channels * size  # float32 draws per row; a multiple of 8 = whole Philox counters (size % 4 == 0)
+    out = np.empty((rows, channels, size), np.float32)
+    done = 0
+    while done < rows:
+        y = (y0 + done) % size
+        n = min(rows - done, size - y)
+        gen = np.random.Generator(np.random.Philox(key=int(seed) % 2**64).advance(y * per_row // 8))
+        out[done:done + n] = gen.random(n * per_row, dtype=np.float32).reshape(n, channels, size)
+        done += n
+    out = out.transpose(1, 0, 2)
+    return (out * np.float32(2 * 3 ** 0.5) - np.float32(3 ** 0.5)).astype(np.float32)
+
+
 def height_to_normal(height: np.ndarray, strength: float) -> np.ndarray:
     """OpenGL normals from height by the same fixed wrap-padded central difference as training."""
     dx = (np.roll(height, -1, 1) - np.roll(height, 1, 1)) * 0.5 * strength
@@ -77,6 +97,10 @@ class FabricModel:
         self.px_per_cm = float(card["style"]["px_per_cm"])
         self.stride = int(card["stride"])
         self.noise_ch = int(card["noise_channels"])
+        if int(card.get("noise_stride", 0)) != 1:
+            raise onnx_model.ModelError(f"{folder}/{CARD} is from an older generator (noise at 1/"
+                                        f"{card.get('noise_stride', card['stride'])} resolution): re-export it with "
+                                        "python -m models.fabric.export")
         self._gen = self._enc = None
 
     @classmethod
@@ -132,16 +156,17 @@ class FabricModel:
         if style is None:
             style = self.style(kind, color, threads_per_cm, roughness)
         threads = max(1, int(round(threads_per_cm * size / self.px_per_cm)))  # integer per tile: tileable
-        rng = np.random.default_rng(seed)
-        noise = rng.standard_normal((self.noise_ch, size // self.stride, size // self.stride)).astype(np.float32)
         out = np.empty((5, size, size), np.float32)
         window = min(size, max(self.stride * 16, window - window % self.stride))
         starts = list(range(0, size, window))
         total, done = len(starts) ** 2, 0
         for y0 in starts:
+            h = min(window, size - y0)
+            m = MARGIN if window < size else 0
+            band = noise_rows(seed, self.noise_ch, size, y0 - m, h + 2 * m)  # this row of windows' noise
             for x0 in starts:
-                h, w = min(window, size - y0), min(window, size - x0)
-                out[:, y0:y0 + h, x0:x0 + w] = self._window(noise, style, threads, size, y0, x0, h, w)
+                w = min(window, size - x0)
+                out[:, y0:y0 + h, x0:x0 + w] = self._window(band, style, threads, size, y0, x0, h, w, m)
                 done += 1
                 if progress is not None:
                     progress(done, total)
@@ -153,14 +178,11 @@ class FabricModel:
                 "seconds": round(time.perf_counter() - t0, 4), "windows": total}
         return FabricMaps(np.ascontiguousarray(albedo), height, rough, height_to_normal(height, strength), info)
 
-    def _window(self, noise, style, threads, size, y0, x0, h, w):
-        """Generate output rows y0..y0+h, cols x0..x0+w from a wrapped window of the global noise field."""
-        s = self.stride
-        m = MARGIN if (h < size or w < size) else 0
+    def _window(self, band, style, threads, size, y0, x0, h, w, m):
+        """Output rows y0..y0+h, cols x0..x0+w from ``band`` (the noise rows y0-m..y0+h+m, full width)."""
         hh, ww = h + 2 * m, w + 2 * m
-        ys = ((y0 - m) // s + np.arange(hh // s)) % (size // s)
-        xs = ((x0 - m) // s + np.arange(ww // s)) % (size // s)
-        nz = noise[:, ys][:, :, xs][None]
+        xs = (x0 - m + np.arange(ww)) % size
+        nz = np.ascontiguousarray(band[:, :, xs] if m else band)[None]
         py = 2 * np.pi * threads * ((y0 - m + np.arange(hh)) % size + 0.5) / size
         px = 2 * np.pi * threads * ((x0 - m + np.arange(ww)) % size + 0.5) / size
         per = np.stack([np.broadcast_to(np.sin(px)[None], (hh, ww)), np.broadcast_to(np.cos(px)[None], (hh, ww)),

@@ -1,5 +1,5 @@
 """Operators, one module per concern."""
 
-from . import avatar
+from . import avatar, body, fabric
 
-classes = (*avatar.classes,)
+classes = (*avatar.classes, *fabric.classes, *body.classes)

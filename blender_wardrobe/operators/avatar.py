@@ -1,11 +1,14 @@
 """Add the template avatar and its CC0 demo garments."""
 
+import contextlib
+
 import bpy
 from bpy.props import EnumProperty
 
-from .. import mesh_io, preferences
-from ..engine import artifacts
+from .. import body_sync, mesh_io, model_cache, preferences
+from ..engine import artifacts, onnx_model
 from ..engine import mesh as engine_mesh
+from . import body
 
 AVATAR_NAME = "Wardrobe Avatar"
 GARMENT_ITEMS = [
@@ -21,6 +24,18 @@ def _link_new_object(context, name: str, data: "engine_mesh.MeshData") -> bpy.ty
     return obj
 
 
+@contextlib.contextmanager
+def _removed_on_error(obj):
+    """Undo the creation of ``obj`` if setting it up fails, so a failed operator leaves no half-made object."""
+    try:
+        yield
+    except BaseException:
+        me = obj.data
+        bpy.data.objects.remove(obj)
+        bpy.data.meshes.remove(me)
+        raise
+
+
 def _select_only(context, obj):
     for other in context.selected_objects:
         other.select_set(False)
@@ -33,7 +48,8 @@ def create_avatar(context) -> bpy.types.Object:
     data = engine_mesh.load_template("body", preferences.user_model_dir(context))
     obj = _link_new_object(context, AVATAR_NAME, data)
     obj.location = context.scene.cursor.location
-    obj.wardrobe.role = "AVATAR"
+    with _removed_on_error(obj):
+        body.init_avatar(context, obj, identity=True)
     return obj
 
 
@@ -44,6 +60,11 @@ def create_garment(context, avatar: bpy.types.Object, part: str) -> bpy.types.Ob
     obj.parent = avatar  # identity parent inverse: the garment is authored in the body's frame
     obj.wardrobe.role = "GARMENT"
     obj.wardrobe.avatar = avatar
+    # The helper garments are modelled on the rest template: bind them to it, then show the current body.
+    with _removed_on_error(obj):
+        rig = model_cache.body_rig(context)
+        body_sync.store_binding(obj, rig.bind(data.co), None)
+        body_sync.update_avatar(avatar, context)
     return obj
 
 
@@ -61,7 +82,8 @@ class WARDROBE_OT_add_avatar(bpy.types.Operator):
     def execute(self, context):
         try:
             obj = create_avatar(context)
-        except (artifacts.ArtifactNotFound, engine_mesh.MeshError, OSError, KeyError, ValueError) as exc:
+        except (artifacts.ArtifactNotFound, onnx_model.ModelError, engine_mesh.MeshError, OSError, KeyError,
+                ValueError) as exc:
             self.report({"ERROR"}, f"Could not add the avatar: {exc}")
             return {"CANCELLED"}
         _select_only(context, obj)
@@ -89,7 +111,8 @@ class WARDROBE_OT_add_garment(bpy.types.Operator):
         avatar = context.active_object
         try:
             obj = create_garment(context, avatar, self.part)
-        except (artifacts.ArtifactNotFound, engine_mesh.MeshError, OSError, KeyError, ValueError) as exc:
+        except (artifacts.ArtifactNotFound, onnx_model.ModelError, engine_mesh.MeshError, OSError, KeyError,
+                ValueError) as exc:
             self.report({"ERROR"}, f"Could not add the garment: {exc}")
             return {"CANCELLED"}
         _select_only(context, obj)

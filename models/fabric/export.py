@@ -14,7 +14,7 @@ import torch
 
 from models.body.export import sha256
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, STYLE_DIM
-from models.fabric.networks import NOISE_CH, PERIODIC_CH, STRIDE, Generator
+from models.fabric.networks import NOISE_CH, NOISE_STRIDE, PERIODIC_CH, STRIDE, Generator, sample_noise
 from models.fabric.synth import BASE_ROUGHNESS, KINDS
 
 OPSET = 17
@@ -31,7 +31,7 @@ def load_generator(run: Path) -> tuple[Generator, dict]:
 def export_generator(g: Generator, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / GENERATOR_FILE
-    noise = torch.randn(1, NOISE_CH, 16, 16)
+    noise = sample_noise(1, 64)
     per = torch.randn(1, PERIODIC_CH, 64, 64)
     style = torch.randn(1, STYLE_DIM)
     torch.onnx.export(
@@ -53,7 +53,7 @@ def parity(g: Generator, path: Path, seed: int = 0) -> float:
     gen = torch.Generator().manual_seed(seed)
     worst = 0.0
     for size in (64, 96, 256):
-        noise = torch.randn(2, NOISE_CH, size // STRIDE, size // STRIDE, generator=gen)
+        noise = sample_noise(2, size, gen)
         per = torch.randn(2, PERIODIC_CH, size, size, generator=gen)
         style = torch.randn(2, STYLE_DIM, generator=gen)
         with torch.no_grad():
@@ -68,7 +68,8 @@ def card(files: dict, ck: dict, command: str) -> dict:
         "name": "fabric_gan", "version": "0.1.0",
         "description": "Wrap-padded conditional GAN generator: noise + periodic thread channels + style -> "
                        "albedo, height, roughness (tileable at any size that is a multiple of the stride).",
-        "files": files, "stride": STRIDE, "noise_channels": NOISE_CH, "normal_strength": 4.0,
+        "files": files, "stride": STRIDE, "noise_channels": NOISE_CH, "noise_stride": NOISE_STRIDE,
+        "noise": "uniform, unit variance, counter-based per row (inference.fabric.noise_rows)", "normal_strength": 4.0,
         "style": {"kinds": list(KINDS), "px_per_cm": PX_PER_CM, "threads_per_cm_range": list(SCALE_RANGE),
                   "default_roughness": BASE_ROUGHNESS,
                   "layout": "one-hot kind, CIE Lab / 100 of the colour, log2(threads per cm / 12), roughness"},
@@ -79,6 +80,18 @@ def card(files: dict, ck: dict, command: str) -> dict:
     }
 
 
+def keep_encoder(card_path: Path, new_card: dict) -> None:
+    """Re-exporting the generator keeps a swatch encoder already in the folder (it does not depend on it)."""
+    if not card_path.is_file():
+        return
+    old = json.loads(card_path.read_text())
+    enc = old.get("files", {}).get("encoder")
+    if enc and (card_path.parent / enc["file"]).is_file() and sha256(card_path.parent / enc["file"]) == enc["sha256"]:
+        new_card["files"]["encoder"] = enc
+        if "encoder_training" in old:
+            new_card["encoder_training"] = old["encoder_training"]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", type=Path, default=Path("build/fabric_gan"))
@@ -87,6 +100,7 @@ def main(argv=None) -> int:
     g, ck = load_generator(args.run)
     files = {"generator": export_generator(g, args.out)}
     c = card(files, ck, "python -m models.fabric.train_gan --data ../shared/data --out build/fabric_gan")
+    keep_encoder(args.out / CARD_FILE, c)
     (args.out / CARD_FILE).write_text(json.dumps(c, indent=2) + "\n")
     print(json.dumps(files, indent=2))
     return 0

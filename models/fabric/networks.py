@@ -1,7 +1,9 @@
 """Fabric generator, discriminator, swatch encoder and the VAE-only baseline decoder.
 
 Every 3x3 convolution pads circularly (wrap), so any output whose size is a multiple of the
-generator's stride is exactly periodic. Upsampling is nearest + conv (no transposed convs).
+generator's stride is exactly periodic. Upsampling is bilinear on a wrap-padded map (periodic, and no
+nearest-neighbour block grid). Noise comes in at full resolution and is injected into every block at
+that block's resolution (StyleGAN-style), so fibre-scale detail and slubs both have a source.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from torch.nn.utils import spectral_norm
 
 from models.fabric.conditions import STYLE_DIM
 
-NOISE_CH = 16
+NOISE_CH = 4
+NOISE_STRIDE = 1  # noise is given at full resolution: (N, NOISE_CH, H, W), uniform with unit variance
 PERIODIC_CH = 4
-STRIDE = 4  # output size must be a multiple of this (noise lives at 1/4 resolution)
+STRIDE = 4  # output size must be a multiple of this (two 2x poolings of the noise and periodic channels)
 OUT_CH = 5  # albedo (3), height, roughness
 
 
@@ -33,18 +36,33 @@ class WrapConv(nn.Module):
 
 
 class FiLMBlock(nn.Module):
-    """wrap conv -> feature-wise affine from the style -> LeakyReLU."""
+    """wrap conv -> + projected noise -> feature-wise affine from the style -> LeakyReLU."""
 
     def __init__(self, cin: int, cout: int, wdim: int):
         super().__init__()
         self.conv = WrapConv(cin, cout)
+        self.noise = nn.Conv2d(NOISE_CH, cout, 1, bias=False)
+        nn.init.normal_(self.noise.weight, std=0.1)
         self.affine = nn.Linear(wdim, 2 * cout)
         nn.init.zeros_(self.affine.weight)
         nn.init.zeros_(self.affine.bias)
 
-    def forward(self, x, w):
+    def forward(self, x, w, noise):
         gamma, beta = self.affine(w).chunk(2, 1)
-        return F.leaky_relu(self.conv(x) * (1 + gamma[..., None, None]) + beta[..., None, None], 0.2)
+        h = self.conv(x) + self.noise(noise)
+        return F.leaky_relu(h * (1 + gamma[..., None, None]) + beta[..., None, None], 0.2)
+
+
+def wrap_upsample(x: torch.Tensor) -> torch.Tensor:
+    """2x bilinear upsampling of a periodic map: pad by wrapping, resize, crop (stays exactly periodic)."""
+    x = F.interpolate(F.pad(x, (1, 1, 1, 1), mode="circular"), scale_factor=2.0, mode="bilinear",
+                      align_corners=False)
+    return x[:, :, 2:-2, 2:-2]
+
+
+def pool_noise(noise: torch.Tensor, factor: int) -> torch.Tensor:
+    """Average-pool noise and rescale so it keeps unit variance at the coarser resolution."""
+    return F.avg_pool2d(noise, factor) * factor
 
 
 class Generator(nn.Module):
@@ -60,20 +78,25 @@ class Generator(nn.Module):
         self.out = nn.Conv2d(c2, OUT_CH, 1)
 
     def forward(self, noise, periodic, style):
-        """noise (N, 16, H/4, W/4), periodic (N, 4, H, W), style (N, STYLE_DIM) -> maps (N, 5, H, W) in [0, 1]."""
+        """noise (N, NOISE_CH, H, W), periodic (N, 4, H, W), style (N, STYLE_DIM) -> maps (N, 5, H, W) in [0, 1]."""
         w = self.mapping(style)
-        p2 = F.avg_pool2d(periodic, 2)
-        p4 = F.avg_pool2d(p2, 2)
-        x = torch.cat([noise, p4], 1)
+        p2, n2 = F.avg_pool2d(periodic, 2), pool_noise(noise, 2)
+        p4, n4 = F.avg_pool2d(p2, 2), pool_noise(noise, 4)
+        x = torch.cat([n4, p4], 1)
         for blk in self.b0:
-            x = blk(x, w)
-        x = torch.cat([F.interpolate(x, scale_factor=2.0, mode="nearest"), p2], 1)
+            x = blk(x, w, n4)
+        x = torch.cat([wrap_upsample(x), p2], 1)
         for blk in self.b1:
-            x = blk(x, w)
-        x = torch.cat([F.interpolate(x, scale_factor=2.0, mode="nearest"), periodic], 1)
+            x = blk(x, w, n2)
+        x = torch.cat([wrap_upsample(x), periodic], 1)
         for blk in self.b2:
-            x = blk(x, w)
+            x = blk(x, w, noise)
         return torch.sigmoid(self.out(x))
+
+
+def sample_noise(n: int, size: int, gen: torch.Generator | None = None) -> torch.Tensor:
+    """Training noise with the engine's distribution: uniform on [-sqrt 3, sqrt 3] (unit variance)."""
+    return (torch.rand(n, NOISE_CH, size // NOISE_STRIDE, size // NOISE_STRIDE, generator=gen) * 2 - 1) * 3 ** 0.5
 
 
 def height_to_normal(height: torch.Tensor, strength: float = 4.0) -> torch.Tensor:

@@ -4,7 +4,8 @@
 
 Hinge loss, lazy R1 on reals, DiffAugment (wrap translation, flips, 90-degree turns, cutout; no
 colour jitter: colour is a condition), fakes also shown tiled 2x2 and re-cropped so seams are
-judged, EMA of the generator, a colour/roughness consistency term so requests are honoured.
+judged, EMA of the generator, a colour/roughness consistency term so requests are honoured, and a
+mode-seeking term (MSGAN) so different noise gives different fabric of the same style.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from inference.texture_metrics import lab_to_srgb, linear_to_srgb, srgb_to_linea
 from models import checkpoint
 from models.fabric import real_data
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector
-from models.fabric.networks import NOISE_CH, STRIDE, Generator, MultiScaleD
+from models.fabric.networks import Generator, MultiScaleD, sample_noise
 from models.fabric.synth import KINDS, FabricSpec, synthesize
 
 
@@ -86,7 +87,7 @@ class Bank:
 
 def generator_inputs(style: torch.Tensor, threads_per_cm, size: int, gen: torch.Generator):
     n = style.shape[0]
-    noise = torch.randn(n, NOISE_CH, size // STRIDE, size // STRIDE, generator=gen)
+    noise = sample_noise(n, size, gen)
     per = np.concatenate([periodic_channels(1, size, float(t))[0] for t in threads_per_cm])
     return noise, torch.as_tensor(per)
 
@@ -122,7 +123,7 @@ def linear_mean(albedo: torch.Tensor) -> torch.Tensor:
 
 
 def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: int = 64, n_synth: int = 4000,
-          seed: int = 0, r1_every: int = 4, r1_gamma: float = 1.0, ema_decay: float = 0.999,
+          seed: int = 0, r1_every: int = 4, r1_gamma: float = 1.0, ema_decay: float = 0.999, ms_weight: float = 0.005,
           checkpoint_every: int = 250, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
@@ -145,14 +146,18 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
     t0 = time.time()
     while step < steps:
         real, style, threads = bank.batch(batch, rng)
-        noise, per = generator_inputs(style, threads, crop, gen)
+        # Fakes come in pairs: one style, two noises (the mode-seeking term needs both); the first of
+        # each pair is judged as is, the second tiled 2x2 across its seams.
+        half = batch // 2
+        f_style, f_threads = torch.cat([style[:half], style[:half]]), np.concatenate([threads[:half]] * 2)
+        noise, per = generator_inputs(f_style, f_threads, crop, gen)
         # --- discriminator ---
         with torch.no_grad():
-            fake = G(noise, per, style)
-        fake_in = torch.cat([fake[: batch // 2], tiled_crops(fake[batch // 2:], gen)])
+            fake = G(noise, per, f_style)
+        fake_in = torch.cat([fake[:half], tiled_crops(fake[half:], gen)])
         real_aug = diff_augment(real, gen).requires_grad_(step % r1_every == 0)
         d_real = D(real_aug, style)
-        d_fake = D(diff_augment(fake_in, gen), style)
+        d_fake = D(diff_augment(fake_in, gen), f_style)
         loss_d = sum(F.relu(1 - r).mean() + F.relu(1 + f).mean() for r, f in zip(d_real, d_fake, strict=True))
         if step % r1_every == 0:
             grad = torch.autograd.grad(sum(r.sum() for r in d_real), real_aug, create_graph=True)[0]
@@ -161,15 +166,19 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         loss_d.backward()
         opt_d.step()
         # --- generator ---
-        fake = G(noise, per, style)
-        fake_in = torch.cat([fake[: batch // 2], tiled_crops(fake[batch // 2:], gen)])
-        loss_adv = -sum(f.mean() for f in D(diff_augment(fake_in, gen), style))
+        fake = G(noise, per, f_style)
+        fake_in = torch.cat([fake[:half], tiled_crops(fake[half:], gen)])
+        loss_adv = -sum(f.mean() for f in D(diff_augment(fake_in, gen), f_style))
         # Requests are honoured: mean colour (linear light) and mean roughness match the style.
         want = torch.as_tensor(np.stack([srgb_to_linear(lab_to_srgb(s[len(KINDS):len(KINDS) + 3].numpy() * 100))
-                                         for s in style]), dtype=torch.float32)
+                                         for s in f_style]), dtype=torch.float32)
         loss_cons = (linear_mean(fake[:, :3]) - want).abs().mean() * 10 + (
-            fake[:, 4].mean((1, 2)) - style[:, -1]).abs().mean() * 2
-        loss_g = loss_adv + loss_cons
+            fake[:, 4].mean((1, 2)) - f_style[:, -1]).abs().mean() * 2
+        # Mode seeking (MSGAN): two noises with one style must give different maps, else noise is ignored.
+        ratio = ((fake[:half] - fake[half:]).abs().mean((1, 2, 3)) /
+                 (noise[:half] - noise[half:]).abs().mean((1, 2, 3))).mean()
+        loss_ms = ms_weight / (ratio + 0.02)
+        loss_g = loss_adv + loss_cons + loss_ms
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
@@ -179,6 +188,7 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         step += 1
         if step % 50 == 0:
             rec = {"step": step, "loss_d": loss_d.item(), "loss_adv": loss_adv.item(), "loss_cons": loss_cons.item(),
+                   "ms_ratio": round(ratio.item(), 4),
                    "wall": round(wall + time.time() - t0, 1)}
             logf.write(json.dumps(rec) + "\n")
             logf.flush()

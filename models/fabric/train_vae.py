@@ -3,7 +3,7 @@
     python -m models.fabric.train_vae --data ../shared/data --out build/fabric_vae --steps 6000
     python -m models.fabric.export --run build/fabric_vae --out build/fabric_vae/export
 
-A spatial encoder maps a crop to the generator's noise tensor (mu, sigma at 1/4 resolution);
+A spatial encoder maps a crop to the generator's noise tensor (mu, sigma at full resolution);
 sampling replaces it with N(0, I), so the exported decoder has exactly the GAN generator's interface
 and the evaluation scores both the same way. Pixel losses average over plausible textures: this is
 the "soft" baseline the GAN's high-frequency energy is compared against.
@@ -30,7 +30,7 @@ class SpatialEncoder(nn.Module):
     def __init__(self, ch: int = 48):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(OUT_CH, ch, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(ch, ch, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(OUT_CH, ch, 3, 1, 1), nn.LeakyReLU(0.2), nn.Conv2d(ch, ch, 3, 1, 1), nn.LeakyReLU(0.2),
             nn.Conv2d(ch, 2 * NOISE_CH, 3, 1, 1),
         )
 

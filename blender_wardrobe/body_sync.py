@@ -1,0 +1,197 @@
+"""Body sliders -> one managed shape key on the avatar and on every garment bound to it.
+
+Slider values live on ``Object.wardrobe`` (saved with the .blend). Each change decodes a body with
+the engine and writes the key with ``points.foreach_set``. Bindings are stored on the mesh as point
+attributes, so a reopened file follows again without recomputing them. Per-object arrays (basis,
+binding, reference body) are cached in memory keyed by the object's pointer and vertex count.
+"""
+
+import bpy
+import numpy as np
+
+from . import model_cache, properties
+from .engine import binding as engine_binding
+from .engine import body as engine_body
+
+BODY_KEY = "Wardrobe Body"
+BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
+BIND_WEIGHTS = "wardrobe_bind_weights"
+
+_suspended = [0]
+_cache: dict = {}
+
+
+class suspended:
+    """Set many sliders without decoding a body for each (Reset, Random, Fit): update once afterwards."""
+
+    def __enter__(self):
+        _suspended[0] += 1
+
+    def __exit__(self, *exc):
+        _suspended[0] -= 1
+
+
+def slider_values(avatar) -> dict[str, float]:
+    s = avatar.wardrobe
+    return {name: float(getattr(s, name)) for name in engine_body.SLIDERS}
+
+
+def set_sliders(avatar, values: dict, style=None, sex=None):
+    s = avatar.wardrobe
+    with suspended():
+        if sex is not None:
+            s.sex = sex
+        for name in engine_body.SLIDERS:
+            if name in values:
+                setattr(s, name, float(values[name]))
+        if style is not None:
+            full = np.zeros(properties.STYLE_SIZE, np.float32)
+            full[:len(style)] = np.asarray(style, np.float32)[:properties.STYLE_SIZE]
+            s.style = full
+
+
+def style_of(obj_settings, latent: int) -> np.ndarray:
+    return np.array(obj_settings.style[:latent], np.float32)
+
+
+def garments_of(avatar):
+    return [o for o in bpy.data.objects if o.type == "MESH" and o.wardrobe.role == "GARMENT"
+            and o.wardrobe.avatar == avatar and o.wardrobe.binding != "NONE"]
+
+
+# -- shape keys --------------------------------------------------------------------------------
+def body_key(obj):
+    """The managed shape key (created with a Basis on first use)."""
+    if obj.data.shape_keys is None:
+        obj.shape_key_add(name="Basis", from_mix=False)
+    key = obj.data.shape_keys.key_blocks.get(BODY_KEY)
+    if key is None:
+        key = obj.shape_key_add(name=BODY_KEY, from_mix=False)
+    key.value = 1.0
+    return key
+
+
+def basis_co(obj) -> np.ndarray:
+    """Rest positions: the reference key when the mesh has shape keys, else the mesh vertices."""
+    me = obj.data
+    n = len(me.vertices)
+    co = np.empty(n * 3, np.float32)
+    if me.shape_keys is not None:
+        me.shape_keys.reference_key.points.foreach_get("co", co)
+    else:
+        me.vertices.foreach_get("co", co)
+    return co.reshape(n, 3)
+
+
+def write_key(obj, co: np.ndarray):
+    key = body_key(obj)
+    key.points.foreach_set("co", np.ascontiguousarray(co, np.float32).ravel())
+    obj.data.update_tag()
+    obj.update_tag()
+
+
+# -- bindings stored on the mesh -------------------------------------------------------------------
+def store_binding(obj, b: "engine_binding.Binding", reference_params=None):
+    """Keep a binding with the mesh (point attributes) and remember which body it was made against."""
+    me, s = obj.data, obj.wardrobe
+    for name in (*BIND_IDS, BIND_WEIGHTS):
+        if name in me.attributes:
+            me.attributes.remove(me.attributes[name])
+    if b.identity:
+        s.binding = "IDENTITY"
+    else:
+        for k, name in enumerate(BIND_IDS):
+            me.attributes.new(name, "INT", "POINT").data.foreach_set(
+                "value", np.ascontiguousarray(b.vertex_ids[:, k], np.int32))
+        me.attributes.new(BIND_WEIGHTS, "FLOAT_VECTOR", "POINT").data.foreach_set(
+            "vector", np.ascontiguousarray(b.weights, np.float32).ravel())
+        s.binding = "SURFACE"
+    s.bind_to_body = reference_params is not None
+    if reference_params is not None:
+        cond, style = reference_params
+        s.bind_condition = tuple(float(v) for v in cond)
+        full = np.zeros(properties.STYLE_SIZE, np.float32)
+        full[:len(style)] = style
+        s.bind_style = full
+    _cache.pop(obj.as_pointer(), None)
+
+
+def _load_binding(obj) -> "engine_binding.Binding":
+    me, n = obj.data, len(obj.data.vertices)
+    if obj.wardrobe.binding == "IDENTITY":
+        ids = np.repeat(np.arange(n)[:, None], 3, 1)
+        w = np.zeros((n, 3), np.float32)
+        w[:, 0] = 1
+        return engine_binding.Binding(ids, w, np.zeros(n, np.float32), identity=True)
+    missing = [a for a in (*BIND_IDS, BIND_WEIGHTS) if a not in me.attributes]
+    if missing:
+        raise ValueError(f"'{obj.name}' lost its binding attributes ({', '.join(missing)}): bind it again")
+    ids = np.empty((3, n), np.int32)
+    for k, name in enumerate(BIND_IDS):
+        me.attributes[name].data.foreach_get("value", ids[k])
+    w = np.empty(n * 3, np.float32)
+    me.attributes[BIND_WEIGHTS].data.foreach_get("vector", w)
+    return engine_binding.Binding(ids.T.astype(np.int64), w.reshape(n, 3), np.zeros(n, np.float32))
+
+
+def _state(obj, rig) -> dict:
+    """Cached basis, binding and reference body of ``obj`` (rebuilt when its vertex count changes)."""
+    key = obj.as_pointer()
+    n = len(obj.data.vertices)
+    st = _cache.get(key)
+    if st is None or st["n"] != n:
+        s = obj.wardrobe
+        ref = None
+        if s.bind_to_body:
+            ref = rig.body(np.array(s.bind_condition, np.float32), np.array(s.bind_style[:rig.latent], np.float32))
+        st = {"n": n, "basis": basis_co(obj), "binding": _load_binding(obj), "reference": ref}
+        _cache[key] = st
+    return st
+
+
+def forget(obj=None):
+    """Drop cached arrays (after undo, file load, or editing the mesh)."""
+    if obj is None:
+        _cache.clear()
+    else:
+        _cache.pop(obj.as_pointer(), None)
+
+
+def _rotation(obj, avatar) -> np.ndarray | None:
+    """Linear part of avatar frame -> ``obj``'s frame; None when they coincide (parented, untransformed)."""
+    if obj == avatar:
+        return None
+    m = np.array((obj.matrix_world.inverted() @ avatar.matrix_world).to_3x3(), np.float32)
+    return None if np.allclose(m, np.eye(3), atol=1e-6) else m
+
+
+# -- the update ---------------------------------------------------------------------------------------
+def current_body(avatar, rig) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(vertices, condition, style, warnings) of the avatar's slider values."""
+    s = avatar.wardrobe
+    cond, warnings = rig.condition(slider_values(avatar), s.sex)
+    style = style_of(s, rig.latent)
+    return rig.body(cond, style), cond, style, warnings
+
+
+def update_avatar(avatar, context=None, body=None):
+    """Decode the avatar's body and write it, and its garments' shapes, into the managed shape keys."""
+    rig = model_cache.body_rig(context or bpy.context)
+    warnings = []
+    if body is None:
+        body, _, _, warnings = current_body(avatar, rig)
+    for obj in (avatar, *garments_of(avatar)):
+        st = _state(obj, rig)
+        write_key(obj, rig.deform(st["binding"], st["basis"], st["reference"], body, _rotation(obj, avatar)))
+    avatar.wardrobe.body_message = "; ".join(warnings)
+    return body
+
+
+def on_slider_change(avatar, context):
+    if _suspended[0] or avatar.wardrobe.role != "AVATAR" or avatar.wardrobe.binding == "NONE":
+        return
+    try:
+        update_avatar(avatar, context)
+    except Exception as exc:  # an update callback cannot report: keep the message for the panel
+        avatar.wardrobe.body_message = f"Body update failed: {exc}"
+        print(f"Blender Wardrobe: body update failed for '{avatar.name}': {exc}")

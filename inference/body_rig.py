@@ -1,0 +1,71 @@
+"""Slider values -> vertex positions for an avatar and everything bound to it (the slider hot path).
+
+An avatar in the template topology takes the decoder's vertices directly. Any other mesh (a
+foreign-topology avatar, a garment) is bound once to a *reference body* (template topology: the
+rest template, or the body it was fitted on) and then follows by barycentric transfer:
+
+    co = basis + transfer(body - reference)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .binding import Binding
+from .body import SLIDERS, BodyModel, BodyResult
+from .mesh import load_template
+
+__all__ = ["BodyRig", "SLIDERS", "Binding"]
+
+
+class BodyRig:
+    def __init__(self, model: BodyModel, user_dir=None):
+        self.model = model
+        template = load_template("body", user_dir)
+        self.rest = np.ascontiguousarray(template.co, np.float32)
+        self.tris = model.measurer.tris
+
+    @classmethod
+    def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> BodyRig:
+        return cls(BodyModel.load(user_dir, provider, threads), user_dir)
+
+    @property
+    def latent(self) -> int:
+        return self.model.latent
+
+    def mean_values(self, sex: str) -> dict[str, float]:
+        cond, _ = self.model.complete({}, sex)
+        return dict(zip(SLIDERS, map(float, cond[:-1]), strict=True))
+
+    def condition(self, values: dict[str, float], sex: str) -> tuple[np.ndarray, list[str]]:
+        """The decoder's condition for slider values (clamped/projected to plausible bodies, with warnings)."""
+        return self.model.complete(values, sex)
+
+    def body(self, condition: np.ndarray, style) -> np.ndarray:
+        """(V, 3) float32 template-topology vertices. ~1 ms: called on every slider tick."""
+        return self.model.decode(condition, self.model._style(style))[0]
+
+    def exact(self, values: dict[str, float], sex: str, style) -> BodyResult:
+        """The body that measures exactly what the sliders say (Gauss-Newton refinement, ~0.5 s)."""
+        return self.model.body(values, sex, style, refine=True)
+
+    def random(self, sex: str, seed: int) -> BodyResult:
+        return self.model.random(1, sex, seed)[0]
+
+    def bind(self, co: np.ndarray, reference: np.ndarray | None = None) -> Binding:
+        """Bind a mesh (vertices in the avatar's frame) to a reference body (default: the rest template)."""
+        ref = self.rest if reference is None else np.asarray(reference, np.float32)
+        return Binding.compute(co, ref, self.tris)
+
+    def deform(self, binding: Binding, basis: np.ndarray, reference: np.ndarray | None, body: np.ndarray,
+               rotation: np.ndarray | None = None) -> np.ndarray:
+        """New vertex positions of a bound mesh for ``body``; ``rotation`` (3x3) takes displacements from the
+        avatar's frame into the mesh's own (a garment with its own transform)."""
+        ref = self.rest if reference is None else reference
+        if binding.n_vertices != len(basis):
+            raise ValueError(f"the binding is for {binding.n_vertices} vertices but the mesh has {len(basis)}: "
+                             "the mesh was edited since it was bound; bind it again")
+        delta = binding.transfer(body - ref)
+        if rotation is not None:
+            delta = delta @ np.asarray(rotation, np.float32).T
+        return basis + delta
