@@ -67,7 +67,8 @@ def check_layout(co, loop_vertex, loop_start, loop_uv) -> None:
 
 def islands(co, loop_vertex, loop_start, loop_total, loop_uv) -> UVIslands:
     """UV islands (faces connected through corners that share a vertex and its UV) and their densities."""
-    co, loop_uv = np.asarray(co, np.float64), np.asarray(loop_uv, np.float64)
+    co = np.asarray(co, np.float64)
+    loop_uv = None if loop_uv is None else np.asarray(loop_uv, np.float64)
     loop_vertex, loop_start = np.asarray(loop_vertex, np.int64), np.asarray(loop_start, np.int64)
     loop_total = np.asarray(loop_total, np.int64)
     check_layout(co, loop_vertex, loop_start, loop_uv)

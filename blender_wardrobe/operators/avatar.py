@@ -48,8 +48,10 @@ def create_avatar(context) -> bpy.types.Object:
     data = engine_mesh.load_template("body", preferences.user_model_dir(context))
     obj = _link_new_object(context, AVATAR_NAME, data)
     obj.location = context.scene.cursor.location
-    with _removed_on_error(obj):
+    try:
         body.init_avatar(context, obj, identity=True)
+    except body.MODEL_ERRORS + (RuntimeError, KeyError) as exc:  # still a usable body; the panel says why
+        obj.wardrobe.body_message = f"Body sliders unavailable: {exc}"
     return obj
 
 
@@ -87,6 +89,8 @@ class WARDROBE_OT_add_avatar(bpy.types.Operator):
             self.report({"ERROR"}, f"Could not add the avatar: {exc}")
             return {"CANCELLED"}
         _select_only(context, obj)
+        if obj.wardrobe.body_message:
+            self.report({"WARNING"}, obj.wardrobe.body_message)
         return {"FINISHED"}
 
 

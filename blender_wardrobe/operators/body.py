@@ -52,12 +52,13 @@ def _bind_problem(obj) -> str | None:
 
 def init_avatar(context, obj, identity: bool):
     """Make ``obj`` an avatar at the average body of the model (sliders set from the model's statistics)."""
-    rig = model_cache.body_rig(context)
-    obj.wardrobe.role = "AVATAR"
-    body_sync.set_sliders(obj, rig.mean_values(obj.wardrobe.sex), style=np.zeros(rig.latent))
+    with body_sync.suspended():
+        obj.wardrobe.role = "AVATAR"
     if identity:
         body_sync.store_binding(obj, binding.Binding(np.zeros((0, 3), np.int64), np.zeros((0, 3), np.float32),
                                                      np.zeros(0, np.float32), identity=True))
+    rig = model_cache.body_rig(context)
+    body_sync.set_sliders(obj, rig.mean_values(obj.wardrobe.sex), style=np.zeros(rig.latent))
     body_sync.update_avatar(obj, context)
 
 

@@ -46,8 +46,16 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     # -- setup (main thread): read everything the worker needs into numpy -----------------------
     def prepare(self, context) -> str | None:
         obj = context.active_object
-        if obj is not None and obj.mode == "EDIT":
-            obj.update_from_editmode()  # edit-mode changes into obj.data before reading it
+        was_edit = obj is not None and obj.mode == "EDIT"
+        if was_edit:  # UVs and selection are only readable from object-mode mesh data
+            bpy.ops.object.mode_set(mode="OBJECT")
+        try:
+            return self._prepare(context, obj, was_edit)
+        finally:
+            if was_edit:
+                bpy.ops.object.mode_set(mode="EDIT")
+
+    def _prepare(self, context, obj, was_edit) -> str | None:
         problem = mesh_problem(obj)
         if problem:
             return problem
@@ -65,10 +73,10 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             uv_layout.check_layout(mesh.co, mesh.loop_vertex, mesh.loop_start, mesh.loop_uv)
         except uv_layout.UVLayoutError as exc:
             return f"'{obj.name}': {exc}"
-        self._face_mask = mesh_io.selected_faces(obj.data) if obj.mode == "EDIT" else None
+        self._face_mask = mesh_io.selected_faces(obj.data) if was_edit else None
         if self._face_mask is not None and not self._face_mask.any():
             return "No faces are selected: select the faces to put fabric on, or use Object Mode"
-        self._obj_ptr, self._obj_name, self._was_edit = obj.as_pointer(), obj.name, obj.mode == "EDIT"
+        self._obj_ptr, self._obj_name, self._was_edit = obj.as_pointer(), obj.name, was_edit
         self._kind = s.kind
         self._displacement = s.displacement
         args = (model, mesh, s.kind, tuple(s.color), s.scale, size, s.seed, s.roughness)

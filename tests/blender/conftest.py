@@ -43,3 +43,19 @@ def wheel_zip(tmp_path_factory) -> Path:
     )
     assert proc.returncode == 0, proc.stderr
     return Path(proc.stdout.strip().splitlines()[-1])
+
+
+_exit_status = {"code": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    # bpy < 4.4 can segfault at interpreter exit once an add-on property has an update callback
+    # (blender#125376, fixed in 4.4): leave with pytest's own status once everything is reported.
+    if bpy.app.version < (4, 4, 0):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status["code"])

@@ -1,6 +1,7 @@
 """Enable the add-on from the checkout while onnxruntime is hidden; print what the user is told."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,3 +24,5 @@ if mod is not None:
     out["avatar"] = sorted(bpy.ops.wardrobe.add_avatar())  # the non-ML parts still work
     addon_utils.disable("blender_wardrobe", default_set=True)
 print("RESULT " + json.dumps(out))
+sys.stdout.flush()
+os._exit(0)  # bpy < 4.4 can crash at interpreter exit once a property has an update callback (blender#125376)

@@ -4,6 +4,7 @@ Prints one JSON object with what it saw. Usage: install_extension.py ZIP
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -65,3 +66,5 @@ out["cycles"] = cycles
 addon_utils.disable(MODULE, default_set=True)
 out["final"] = registered_names()
 print("RESULT " + json.dumps(out))
+sys.stdout.flush()
+os._exit(0)  # bpy < 4.4 can crash at interpreter exit once a property has an update callback (blender#125376)
