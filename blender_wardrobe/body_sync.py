@@ -16,6 +16,7 @@ from .engine import body as engine_body
 BODY_KEY = "Wardrobe Body"
 BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
 BIND_WEIGHTS = "wardrobe_bind_weights"
+BIND_DISTANCE = "wardrobe_bind_distance"
 
 _suspended = [0]
 _cache: dict = {}
@@ -94,7 +95,7 @@ def write_key(obj, co: np.ndarray):
 def store_binding(obj, b: "engine_binding.Binding", reference_params=None):
     """Keep a binding with the mesh (point attributes) and remember which body it was made against."""
     me, s = obj.data, obj.wardrobe
-    for name in (*BIND_IDS, BIND_WEIGHTS):
+    for name in (*BIND_IDS, BIND_WEIGHTS, BIND_DISTANCE):
         if name in me.attributes:
             me.attributes.remove(me.attributes[name])
     if b.identity:
@@ -105,6 +106,8 @@ def store_binding(obj, b: "engine_binding.Binding", reference_params=None):
                 "value", np.ascontiguousarray(b.vertex_ids[:, k], np.int32))
         me.attributes.new(BIND_WEIGHTS, "FLOAT_VECTOR", "POINT").data.foreach_set(
             "vector", np.ascontiguousarray(b.weights, np.float32).ravel())
+        me.attributes.new(BIND_DISTANCE, "FLOAT", "POINT").data.foreach_set(
+            "value", np.ascontiguousarray(b.distance, np.float32))
         s.binding = "SURFACE"
     s.bind_to_body = reference_params is not None
     if reference_params is not None:
@@ -131,7 +134,19 @@ def _load_binding(obj) -> "engine_binding.Binding":
         me.attributes[name].data.foreach_get("value", ids[k])
     w = np.empty(n * 3, np.float32)
     me.attributes[BIND_WEIGHTS].data.foreach_get("vector", w)
-    return engine_binding.Binding(ids.T.astype(np.int64), w.reshape(n, 3), np.zeros(n, np.float32))
+    dist = np.zeros(n, np.float32)
+    if BIND_DISTANCE in me.attributes:
+        me.attributes[BIND_DISTANCE].data.foreach_get("value", dist)
+    return engine_binding.Binding(ids.T.astype(np.int64), w.reshape(n, 3), dist)
+
+
+def _smoother(obj, b: "engine_binding.Binding"):
+    """Displacement smoothing for the parts of a garment that stand off the body (None for avatars)."""
+    if b.identity or obj.wardrobe.role != "GARMENT":
+        return None
+    edges = np.empty(len(obj.data.edges) * 2, np.int32)
+    obj.data.edges.foreach_get("vertices", edges)
+    return engine_binding.DisplacementSmoother(edges.reshape(-1, 2), b.distance)
 
 
 def _state(obj, rig) -> dict:
@@ -144,7 +159,8 @@ def _state(obj, rig) -> dict:
         ref = None
         if s.bind_to_body:
             ref = rig.body(np.array(s.bind_condition, np.float32), np.array(s.bind_style[:rig.latent], np.float32))
-        st = {"n": n, "basis": basis_co(obj), "binding": _load_binding(obj), "reference": ref}
+        b = _load_binding(obj)
+        st = {"n": n, "basis": basis_co(obj), "binding": b, "reference": ref, "smoother": _smoother(obj, b)}
         _cache[key] = st
     return st
 
@@ -182,7 +198,8 @@ def update_avatar(avatar, context=None, body=None):
         body, _, _, warnings = current_body(avatar, rig)
     for obj in (avatar, *garments_of(avatar)):
         st = _state(obj, rig)
-        write_key(obj, rig.deform(st["binding"], st["basis"], st["reference"], body, _rotation(obj, avatar)))
+        co = rig.deform(st["binding"], st["basis"], st["reference"], body, _rotation(obj, avatar), st["smoother"])
+        write_key(obj, co)
     avatar.wardrobe.body_message = "; ".join(warnings)
     return body
 

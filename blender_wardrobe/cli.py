@@ -5,8 +5,8 @@ import sys
 
 import bpy
 
-from . import demo_scene, dependencies
-from .engine import inference, mesh, runtime
+from . import demo_scene, dependencies, properties
+from .engine import body, inference, mesh, runtime
 
 COMMAND = "wardrobe"
 
@@ -22,8 +22,41 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--resolution", type=int, nargs=2, default=(480, 720), metavar=("W", "H"))
     demo.add_argument("--garment", choices=("tights", "skirt", "none"), default="skirt")
     demo.add_argument("--save-blend", help="also save the scene to this .blend")
+    demo.add_argument("--fabric", choices=(*properties.FABRIC_KIND_IDS, "none"), default="denim",
+                      help="fabric generated for the garment (default denim)")
+    demo.add_argument("--color", type=_hex_color, help="fabric colour as #rrggbb")
+    demo.add_argument("--fabric-size", type=int, default=512, help="fabric tile in pixels (32 px per cm)")
+    demo.add_argument("--fabric-seed", type=int, default=0)
+    demo.add_argument("--sex", choices=("female", "male"), default="female")
+    demo.add_argument("--body-seed", type=int, default=7, help="seed of the random body (default 7)")
+    demo.add_argument("--average-body", action="store_true", help="start from the average body, not a random one")
+    demo.add_argument("--measure", action="append", default=[], metavar="NAME=VALUE",
+                      help="body measurement in cm/kg, e.g. --measure chest=104 (stature chest waist hips inseam "
+                           "weight); repeatable")
     sub.add_parser("info", help="print versions, onnxruntime providers and the template asset")
     return parser
+
+
+def _hex_color(text: str):
+    t = text.strip().lstrip("#")
+    if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a colour: use #rrggbb, e.g. #2b4a6f")
+    # sRGB -> linear: Blender colour properties are scene-linear.
+    srgb = [int(t[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb)
+
+
+def _measurements(items) -> dict:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in body.SLIDERS:
+            raise ValueError(f"unknown measurement '{name}' in --measure {item}: use one of {', '.join(body.SLIDERS)}")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise ValueError(f"--measure {item}: '{value}' is not a number") from None
+    return out
 
 
 def _info() -> int:
@@ -46,8 +79,15 @@ def _demo(args) -> int:
             resolution=tuple(args.resolution),
             garment=None if args.garment == "none" else args.garment,
             save_blend=args.save_blend,
+            fabric=args.fabric,
+            color=args.color,
+            fabric_size=args.fabric_size,
+            fabric_seed=args.fabric_seed,
+            body_seed=None if args.average_body else args.body_seed,
+            sex=args.sex,
+            measurements=_measurements(args.measure),
         )
-    except demo_scene.DemoError as exc:
+    except (demo_scene.DemoError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(path)

@@ -81,8 +81,36 @@ def _check_writable(path: Path):
         raise DemoError(f"the output folder {path.parent} is not writable. Choose another --out path.")
 
 
-def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None) -> str:
-    """Build the demo scene and render it; returns the absolute path of the PNG."""
+def _shape_body(avatar, body_seed: int | None, sex: str, measurements: dict):
+    """A non-default body: a seeded random body, then any explicit measurements (cm/kg) on top."""
+    avatar.wardrobe.sex = sex
+    if body_seed is not None and bpy.ops.wardrobe.body_random(seed=body_seed) != {"FINISHED"}:
+        raise DemoError("the random body failed (see the message above)")
+    for name, value in measurements.items():
+        setattr(avatar.wardrobe, name, float(value))
+    if avatar.wardrobe.body_message.startswith("Body"):
+        raise DemoError(avatar.wardrobe.body_message)
+
+
+def _dress(scene, garment_obj, fabric: str, color, fabric_size: int, fabric_seed: int):
+    settings = scene.wardrobe_fabric
+    if fabric == "none":
+        garment_obj.data.materials.append(_principled("Garment", settings.color, settings.roughness))
+        return
+    settings.kind, settings.resolution, settings.seed = fabric, str(fabric_size), fabric_seed
+    if color is not None:
+        settings.color = color
+    for o in bpy.context.selected_objects:
+        o.select_set(False)
+    garment_obj.select_set(True)
+    bpy.context.view_layer.objects.active = garment_obj
+    if bpy.ops.wardrobe.generate_fabric() != {"FINISHED"}:
+        raise DemoError("Generate Fabric failed (see the message above)")
+
+
+def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None, fabric="denim", color=None,
+        fabric_size=512, fabric_seed=0, body_seed=7, sex="female", measurements=None) -> str:
+    """Build the demo scene (a shaped avatar wearing a generated fabric) and render it; returns the PNG path."""
     path = Path(out).expanduser().resolve()
     if path.suffix.lower() != ".png":
         raise DemoError(f"--out must be a .png file, got {path.name}")
@@ -95,9 +123,11 @@ def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None
     if garment:
         if bpy.ops.wardrobe.add_garment(part=garment) != {"FINISHED"}:
             raise DemoError(f"adding the {garment} failed (see the message above)")
-        fabric = scene.wardrobe_fabric
-        bpy.context.active_object.data.materials.append(_principled("Garment", fabric.color, fabric.roughness))
+        _dress(scene, bpy.context.active_object, fabric, color, fabric_size, fabric_seed)
+    bpy.context.view_layer.objects.active = avatar
+    _shape_body(avatar, body_seed, sex, measurements or {})  # garments follow the body
     avatar.rotation_euler.z = math.radians(-20)
+    bpy.context.view_layer.update()
     _stage(scene, height=avatar.dimensions.z)
     _configure_cycles(scene, samples, resolution)
     scene.render.filepath = str(path)

@@ -27,6 +27,7 @@ FABRIC_KINDS = [
     ("stripes", "Yarn-dyed stripes", ""),
     ("plaid", "Gingham / Plaid", ""),
 ]
+FABRIC_KIND_IDS = tuple(k for k, _, _ in FABRIC_KINDS)
 RESOLUTIONS = [(str(n), f"{n} px", "") for n in (256, 512, 1024, 2048, 4096)]
 ROLES = [
     ("NONE", "None", "Not managed by Blender Wardrobe"),

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .binding import Binding
+from .binding import Binding, DisplacementSmoother
 from .body import SLIDERS, BodyModel, BodyResult
 from .mesh import load_template
 
-__all__ = ["BodyRig", "SLIDERS", "Binding"]
+__all__ = ["BodyRig", "SLIDERS", "Binding", "DisplacementSmoother"]
 
 
 class BodyRig:
@@ -58,7 +58,7 @@ class BodyRig:
         return Binding.compute(co, ref, self.tris)
 
     def deform(self, binding: Binding, basis: np.ndarray, reference: np.ndarray | None, body: np.ndarray,
-               rotation: np.ndarray | None = None) -> np.ndarray:
+               rotation: np.ndarray | None = None, smoother: DisplacementSmoother | None = None) -> np.ndarray:
         """New vertex positions of a bound mesh for ``body``; ``rotation`` (3x3) takes displacements from the
         avatar's frame into the mesh's own (a garment with its own transform)."""
         ref = self.rest if reference is None else reference
@@ -66,6 +66,8 @@ class BodyRig:
             raise ValueError(f"the binding is for {binding.n_vertices} vertices but the mesh has {len(basis)}: "
                              "the mesh was edited since it was bound; bind it again")
         delta = binding.transfer(body - ref)
+        if smoother is not None:
+            delta = smoother.apply(delta)
         if rotation is not None:
             delta = delta @ np.asarray(rotation, np.float32).T
         return basis + delta

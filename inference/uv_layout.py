@@ -173,9 +173,29 @@ def sample_wrapped(tile: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray
     return (top * (1 - fy) + bot * fy).astype(np.float32)
 
 
+def mip_levels(tile: np.ndarray, smallest: int = 4) -> list[np.ndarray]:
+    """Box-filtered 2x reductions of a tileable image (each level stays tileable), down to ``smallest`` px."""
+    levels = [tile.astype(np.float32)]
+    while min(levels[-1].shape[:2]) // 2 >= smallest and all(n % 2 == 0 for n in levels[-1].shape[:2]):
+        t = levels[-1]
+        levels.append(0.25 * (t[0::2, 0::2] + t[1::2, 0::2] + t[0::2, 1::2] + t[1::2, 1::2]))
+    return levels
+
+
 def bake_atlas(tile: np.ndarray, ids: np.ndarray, scales: np.ndarray) -> np.ndarray:
-    """UV-space atlas: texel (row, col) of island i shows the tile at ``scales[i]`` repeats per UV unit."""
-    size = ids.shape[0]
-    v, u = np.meshgrid((np.arange(size) + 0.5) / size, (np.arange(size) + 0.5) / ids.shape[1], indexing="ij")
+    """UV-space atlas: texel (row, col) of island i shows the tile at ``scales[i]`` repeats per UV unit.
+
+    Where an atlas texel covers more than one tile texel, the tile is read from the matching mip level
+    (box-filtered), so a coarse atlas shows the fabric's average look instead of aliasing into blotches.
+    """
+    size_v, size_u = ids.shape
+    v, u = np.meshgrid((np.arange(size_v) + 0.5) / size_v, (np.arange(size_u) + 0.5) / size_u, indexing="ij")
     s = np.where(ids >= 0, scales[np.maximum(ids, 0)], scales.mean() if len(scales) else 1.0)
-    return sample_wrapped(tile, u * s, v * s)
+    levels = mip_levels(tile)
+    footprint = s * tile.shape[1] / size_u  # tile texels per atlas texel
+    level = np.clip(np.floor(np.log2(np.maximum(footprint, 1.0))), 0, len(levels) - 1).astype(np.int32)
+    out = np.empty(ids.shape + tile.shape[2:], np.float32)
+    for k in np.unique(level):
+        m = level == k
+        out[m] = sample_wrapped(levels[k], u[m] * s[m], v[m] * s[m])
+    return out
