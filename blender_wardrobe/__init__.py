@@ -50,6 +50,7 @@ def unregister():
             handlers.remove(_forget_cached_meshes)
     body_sync.forget()
     model_cache.clear()
+    operators.variations.unregister_previews()
     properties.unregister_pointers()
     for cls in reversed(_CLASSES):
         bpy.utils.unregister_class(cls)

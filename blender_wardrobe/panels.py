@@ -4,7 +4,7 @@ import bpy
 
 from . import body_sync, dependencies, model_cache, preferences
 from .engine import artifacts
-from .operators import avatar, body, fabric
+from .operators import avatar, body, fabric, variations
 
 FABRIC_MODEL = "fabric_generator.onnx"
 
@@ -43,6 +43,14 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
             if context.active_object is not None and context.active_object.type == "MESH":
                 layout.operator(fabric.WARDROBE_OT_unwrap.bl_idname, icon="UV")
         layout.operator(fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
+        box = layout.box()
+        box.prop(settings, "swatch_path")
+        row = box.row(align=True)
+        row.prop(settings, "variations")
+        row.operator(variations.WARDROBE_OT_fabric_variations.bl_idname, icon="IMGDISPLAY")
+        box.template_icon_view(context.window_manager, "wardrobe_variation", show_labels=True, scale=5.0)
+        if settings.swatch_path or settings.use_swatch:
+            box.prop(settings, "use_swatch")
         if settings.last_provider:
             box = layout.box()
             box.label(text=f"Last: {settings.last_seconds:.2f} s on {settings.last_provider}", icon="TIME")

@@ -51,6 +51,11 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
                              description="Tile size in pixels (32 px per cm: 1024 px = a 32 cm tile)")
     displacement: BoolProperty(name="Displacement", default=False,
                                description="Also drive the material's displacement from the height map")
+    variations: IntProperty(name="Variations", default=4, min=1, max=16, description="How many previews to make")
+    swatch_path: StringProperty(name="Swatch", subtype="FILE_PATH",
+                                description="A photo of a fabric: variations and Generate Fabric follow its look")
+    use_swatch: BoolProperty(name="Use Swatch Style", default=False,
+                             description="Generate with the style encoded from the swatch (set by Variations)")
     # What the last generation did, shown in the panel (saved with the file).
     last_provider: StringProperty(name="Provider")
     last_seconds: FloatProperty(name="Seconds")
@@ -105,11 +110,27 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
 classes = (WardrobeFabricSettings, WardrobeObjectSettings)
 
 
+def _variation_items(self, context):
+    from .operators import variations
+
+    return variations.variation_items(self, context)
+
+
+def _on_pick_variation(self, context):
+    from .operators import variations
+
+    variations.on_pick(self, context)
+
+
 def register_pointers():
     bpy.types.Scene.wardrobe_fabric = PointerProperty(type=WardrobeFabricSettings)
     bpy.types.Object.wardrobe = PointerProperty(type=WardrobeObjectSettings)
+    # UI state only (not saved): which variation preview is picked.
+    bpy.types.WindowManager.wardrobe_variation = EnumProperty(
+        name="Variation", items=_variation_items, update=_on_pick_variation)
 
 
 def unregister_pointers():
+    del bpy.types.WindowManager.wardrobe_variation
     del bpy.types.Object.wardrobe
     del bpy.types.Scene.wardrobe_fabric

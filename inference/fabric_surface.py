@@ -40,7 +40,7 @@ class FabricSurface:
 
 
 def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_per_cm: float, size: int,
-                    seed: int, roughness: float | None, progress=None) -> FabricSurface:
+                    seed: int, roughness: float | None, progress=None, style=None) -> FabricSurface:
     """Generate a tile and map it onto ``mesh``; ``progress(fraction, text)`` may raise :class:`Cancelled`."""
     def report(f, text):
         if progress is not None:
@@ -48,7 +48,7 @@ def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_
 
     report(0.0, "Reading UV layout")
     isl = uv_layout.islands(mesh.co, mesh.loop_vertex, mesh.loop_start, mesh.loop_total, mesh.loop_uv)
-    maps = model.generate(kind, color, threads_per_cm, size, seed, roughness,
+    maps = model.generate(kind, color, threads_per_cm, size, seed, roughness, style=style,
                           progress=lambda d, t: report(0.05 + 0.75 * d / t, f"Generating fabric {d}/{t}"))
     tile_cm = size / model.px_per_cm
     tile = {"albedo": np.flipud(maps.albedo), "roughness": np.flipud(maps.roughness),

@@ -1,5 +1,5 @@
 """Operators, one module per concern."""
 
-from . import avatar, body, fabric
+from . import avatar, body, fabric, variations
 
-classes = (*avatar.classes, *fabric.classes, *body.classes)
+classes = (*avatar.classes, *fabric.classes, *variations.classes, *body.classes)

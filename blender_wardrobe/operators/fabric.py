@@ -8,9 +8,24 @@ was. In background mode (``blender -b``) the same job runs synchronously.
 import time
 
 import bpy
+import numpy as np
 
 from .. import fabric_material, jobs, mesh_io, model_cache
-from ..engine import artifacts, fabric, fabric_surface, onnx_model, uv_layout
+from ..engine import artifacts, fabric, fabric_surface, onnx_model, texture_metrics, uv_layout
+
+
+def srgb_color(linear) -> tuple[float, float, float]:
+    """Blender colour properties are scene-linear; the engine takes sRGB like a colour picker's hex."""
+    return tuple(float(c) for c in texture_metrics.linear_to_srgb(np.clip(np.array(linear[:3], np.float64), 0, 1)))
+
+
+def swatch_style(settings, model) -> np.ndarray:
+    """The style encoded from the swatch by Variations, checked against the loaded model."""
+    style = np.array(settings.get("swatch_style", []), np.float32)
+    if style.size != len(model.kinds) + 5:
+        raise fabric.FabricInputError("the swatch style is missing or from another model: press Variations with "
+                                      "the swatch again, or turn off Use Swatch Style")
+    return style
 
 
 def mesh_problem(obj) -> str | None:
@@ -60,11 +75,14 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         if problem:
             return problem
         s = context.scene.wardrobe_fabric
+        color = srgb_color(s.color)
         try:
             fabric_material.check_writable()
             model = model_cache.fabric_model(context)
             size = model.check_size(int(s.resolution))
-            model.style(s.kind, tuple(s.color), s.scale, s.roughness)  # validate before starting
+            style = model.style(s.kind, color, s.scale, s.roughness)  # validates before anything starts
+            if s.use_swatch:
+                style = swatch_style(s, model)
         except (artifacts.ArtifactNotFound, onnx_model.ModelError, fabric.FabricInputError,
                 fabric_material.SaveError) as exc:
             return str(exc)
@@ -79,8 +97,8 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         self._obj_ptr, self._obj_name, self._was_edit = obj.as_pointer(), obj.name, was_edit
         self._kind = s.kind
         self._displacement = s.displacement
-        args = (model, mesh, s.kind, tuple(s.color), s.scale, size, s.seed, s.roughness)
-        self.job = jobs.Job(lambda progress: fabric_surface.fabric_for_mesh(*args, progress=progress))
+        args = (model, mesh, s.kind, color, s.scale, size, s.seed, s.roughness)
+        self.job = jobs.Job(lambda progress: fabric_surface.fabric_for_mesh(*args, progress=progress, style=style))
         self._t0 = time.perf_counter()
         return None
 

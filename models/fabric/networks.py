@@ -42,7 +42,7 @@ class FiLMBlock(nn.Module):
         super().__init__()
         self.conv = WrapConv(cin, cout)
         self.noise = nn.Conv2d(NOISE_CH, cout, 1, bias=False)
-        nn.init.normal_(self.noise.weight, std=0.1)
+        nn.init.normal_(self.noise.weight, std=0.01)  # start nearly noise-free; the GAN learns how much it needs
         self.affine = nn.Linear(wdim, 2 * cout)
         nn.init.zeros_(self.affine.weight)
         nn.init.zeros_(self.affine.bias)

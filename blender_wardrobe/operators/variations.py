@@ -1,0 +1,135 @@
+"""Fabric variations: N seeds (or N variations of a swatch photo) shown as previews to pick from.
+
+The previews are UI-only (``bpy.utils.previews``); picking one sets the seed, and for a swatch also
+stores its encoded style on the scene, so Generate Fabric makes exactly what the preview showed.
+"""
+
+import os
+
+import bpy
+import numpy as np
+
+from .. import jobs, model_cache
+from ..engine import artifacts, fabric, onnx_model
+from .fabric import srgb_color
+
+PREVIEW_SIZE = 128
+_previews = {"collection": None, "items": []}  # items: (identifier, label, description, icon_id, number)
+
+
+def _collection():
+    if _previews["collection"] is None:
+        import bpy.utils.previews
+
+        _previews["collection"] = bpy.utils.previews.new()
+    return _previews["collection"]
+
+
+def variation_items(self, context):
+    return _previews["items"] or [("NONE", "No variations yet", "Press Variations to make some", 0, 0)]
+
+
+def on_pick(self, context):
+    """Picking a preview sets the seed it was made with."""
+    if self.wardrobe_variation == "NONE":
+        return
+    seed = int(self.wardrobe_variation.split("_")[-1])
+    context.scene.wardrobe_fabric.seed = seed
+
+
+def read_swatch(path: str) -> np.ndarray:
+    """An image file as (H, W, 3) float sRGB, read by Blender (any format it can load); nothing is kept."""
+    if not path or not os.path.isfile(path):
+        raise fabric.FabricInputError(f"swatch image '{path}' does not exist: choose an image file")
+    try:
+        img = bpy.data.images.load(path, check_existing=False)
+    except RuntimeError as exc:
+        raise fabric.FabricInputError(f"cannot read the swatch '{os.path.basename(path)}' ({exc}): "
+                                      "use a PNG or JPEG photo of the fabric") from exc
+    try:
+        w, h = img.size
+        if w < 32 or h < 32:
+            raise fabric.FabricInputError(f"the swatch is {w} x {h} px: use a photo of at least 32 x 32 px")
+        px = np.empty(w * h * 4, np.float32)
+        img.pixels.foreach_get(px)
+        rgb = px.reshape(h, w, 4)[::-1, :, :3]
+        if img.colorspace_settings.name != "sRGB" or img.is_float:  # Blender gives linear floats: back to sRGB
+            rgb = np.where(rgb <= 0.0031308, rgb * 12.92, 1.055 * np.power(np.clip(rgb, 0, None), 1 / 2.4) - 0.055)
+        return np.ascontiguousarray(np.clip(rgb, 0, 1), np.float32)
+    finally:
+        bpy.data.images.remove(img)
+
+
+class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
+    """Make previews of several seeds of the current fabric (or of the swatch photo) to pick from"""
+
+    bl_idname = "wardrobe.fabric_variations"
+    bl_label = "Variations"
+    bl_options = {"REGISTER"}
+    job_label = "Variations"
+
+    @classmethod
+    def poll(cls, context):
+        if jobs.busy():
+            cls.poll_message_set("Another Wardrobe job is running")
+            return False
+        return True
+
+    def prepare(self, context):
+        s = context.scene.wardrobe_fabric
+        n, seed0 = s.variations, s.seed
+        try:
+            model = model_cache.fabric_model(context)
+            if s.swatch_path:
+                swatch = read_swatch(bpy.path.abspath(s.swatch_path))
+                style = model.encode_swatch(swatch)
+            else:
+                style = model.style(s.kind, srgb_color(s.color), s.scale, s.roughness)
+        except (artifacts.ArtifactNotFound, onnx_model.ModelError, fabric.FabricInputError) as exc:
+            return str(exc)
+        kind = model.kinds[int(np.argmax(style[:len(model.kinds)]))]
+        self._style, self._swatch, self._kind = style, bool(s.swatch_path), kind
+
+        def work(progress):
+            out = []
+            for i in range(n):
+                progress(i / n, f"Variation {i + 1}/{n}")
+                maps = model.generate(kind, "#808080", s.scale, PREVIEW_SIZE, seed0 + i, style=style)
+                out.append((seed0 + i, maps.albedo))
+            return out
+
+        self.job = jobs.Job(work)
+        return None
+
+    def finish(self, context):
+        pcoll = _collection()
+        pcoll.clear()
+        items = []
+        for i, (seed, albedo) in enumerate(self.job.result):
+            name = f"seed_{seed}"
+            prev = pcoll.new(name)
+            prev.image_size = (PREVIEW_SIZE, PREVIEW_SIZE)
+            rgba = np.ones((PREVIEW_SIZE, PREVIEW_SIZE, 4), np.float32)
+            rgba[..., :3] = albedo[::-1] ** 2.2  # previews are drawn as linear colour
+            prev.image_pixels_float.foreach_set(rgba.ravel())
+            items.append((name, f"Seed {seed}", f"{self._kind}, seed {seed}", prev.icon_id, i))
+        _previews["items"] = items
+        s = context.scene.wardrobe_fabric
+        s.use_swatch = self._swatch
+        if self._swatch:
+            s["swatch_style"] = [float(v) for v in self._style]  # saved with the scene
+            s.kind = self._kind
+        self.report({"INFO"}, f"{len(items)} variations of {self._kind}" + (" from the swatch" if self._swatch else ""))
+        return {"FINISHED"}
+
+
+def unregister_previews():
+    if _previews["collection"] is not None:
+        import bpy.utils.previews
+
+        bpy.utils.previews.remove(_previews["collection"])
+        _previews["collection"] = None
+    _previews["items"] = []
+
+
+classes = (WARDROBE_OT_fabric_variations,)
