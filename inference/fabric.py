@@ -81,12 +81,50 @@ def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.nd
     return (out * np.float32(2 * 3 ** 0.5) - np.float32(3 ** 0.5)).astype(np.float32)
 
 
-def height_to_normal(height: np.ndarray, strength: float) -> np.ndarray:
-    """OpenGL normals from height by the same fixed wrap-padded central difference as training."""
-    dx = (np.roll(height, -1, 1) - np.roll(height, 1, 1)) * 0.5 * strength
-    dy_up = (np.roll(height, 1, 0) - np.roll(height, -1, 0)) * 0.5 * strength
-    n = np.stack([-dx, -dy_up, np.ones_like(height)], -1)
-    return (n / np.linalg.norm(n, axis=-1, keepdims=True)).astype(np.float32)
+DRAFT_REPEAT = 8  # weave drafts repeat every 2, 4 or 8 threads: thread counts are multiples of 8
+
+
+def thread_count(threads_per_cm: float, size: int, px_per_cm: float) -> int:
+    """Threads across a ``size`` px tile: a multiple of DRAFT_REPEAT, so thread and draft both tile exactly."""
+    return max(DRAFT_REPEAT, DRAFT_REPEAT * int(round(threads_per_cm * size / px_per_cm / DRAFT_REPEAT)))
+
+
+def periodic_window(threads: int, size: int, y0: int, x0: int, hh: int, ww: int) -> np.ndarray:
+    """(8, hh, ww) phase channels of a ``size`` tile with ``threads`` threads, from (y0, x0), wrapping:
+    sin/cos of the thread phase and of the draft-repeat phase, across (x) and along (y)."""
+    t = (np.arange(hh) + y0) % size + 0.5, (np.arange(ww) + x0) % size + 0.5
+    chans = []
+    for cycles in (threads, threads // DRAFT_REPEAT):
+        py, px = (2 * np.pi * cycles * c / size for c in t)
+        chans += [np.broadcast_to(np.sin(px)[None], (hh, ww)), np.broadcast_to(np.cos(px)[None], (hh, ww)),
+                  np.broadcast_to(np.sin(py)[:, None], (hh, ww)), np.broadcast_to(np.cos(py)[:, None], (hh, ww))]
+    return np.stack(chans).astype(np.float32)
+
+
+def periodic_channels_for(size: int, threads_per_cm: float, px_per_cm: float) -> np.ndarray:
+    """The whole tile's phase channels, with the thread count rounded so the tile repeats exactly."""
+    return periodic_window(thread_count(threads_per_cm, size, px_per_cm), size, 0, 0, size, size)
+
+
+def height_to_normal(height: np.ndarray, strength: float, band: int = 256) -> np.ndarray:
+    """OpenGL normals from height by the same fixed wrap-padded central difference as training.
+
+    Computed in bands of rows so the temporaries stay small next to the (H, W, 3) result.
+    """
+    h, w = height.shape
+    out = np.empty((h, w, 3), np.float32)
+    half = np.float32(0.5 * strength)
+    for y0 in range(0, h, band):
+        y1 = min(h, y0 + band)
+        rows = height[y0:y1]
+        above = height[np.arange(y0 - 1, y1 - 1) % h]  # the row above each row (wrapping)
+        below = height[np.arange(y0 + 1, y1 + 1) % h]
+        n = out[y0:y1]
+        n[..., 0] = (np.roll(rows, 1, 1) - np.roll(rows, -1, 1)) * half  # -dx
+        n[..., 1] = (below - above) * half  # -dy (image rows run downwards)
+        n[..., 2] = 1.0
+        n /= np.sqrt((n * n).sum(-1, keepdims=True))
+    return out
 
 
 class FabricModel:
@@ -149,14 +187,16 @@ class FabricModel:
 
     # -- generation ---------------------------------------------------------------------------------
     def generate(self, kind: str, color, threads_per_cm: float = 12.0, size: int = 1024, seed: int = 0,
-                 roughness: float | None = None, window: int = 512, progress=None, style=None) -> FabricMaps:
+                 roughness: float | None = None, window: int = 1024, progress=None, style=None) -> FabricMaps:
         """Tileable PBR maps. ``progress(done, total)`` is called per window; it may raise to cancel."""
         size = self.check_size(size)
         t0 = time.perf_counter()
         if style is None:
             style = self.style(kind, color, threads_per_cm, roughness)
-        threads = max(1, int(round(threads_per_cm * size / self.px_per_cm)))  # integer per tile: tileable
-        out = np.empty((5, size, size), np.float32)
+        threads = thread_count(threads_per_cm, size, self.px_per_cm)  # whole threads and drafts per tile
+        albedo = np.empty((size, size, 3), np.float32)
+        height = np.empty((size, size), np.float32)
+        rough = np.empty((size, size), np.float32)
         window = min(size, max(self.stride * 16, window - window % self.stride))
         starts = list(range(0, size, window))
         total, done = len(starts) ** 2, 0
@@ -166,28 +206,25 @@ class FabricModel:
             band = noise_rows(seed, self.noise_ch, size, y0 - m, h + 2 * m)  # this row of windows' noise
             for x0 in starts:
                 w = min(window, size - x0)
-                out[:, y0:y0 + h, x0:x0 + w] = self._window(band, style, threads, size, y0, x0, h, w, m)
+                maps = self._window(band, style, threads, size, y0, x0, h, w, m)
+                albedo[y0:y0 + h, x0:x0 + w] = maps[:3].transpose(1, 2, 0)
+                height[y0:y0 + h, x0:x0 + w] = maps[3]
+                rough[y0:y0 + h, x0:x0 + w] = maps[4]
                 done += 1
                 if progress is not None:
                     progress(done, total)
-        albedo = out[:3].transpose(1, 2, 0)
-        height, rough = out[3], out[4]
         strength = float(self.card.get("normal_strength", 4.0))
         info = {"kind": kind, "color": parse_color(color) if kind else None, "threads_per_cm": threads / size *
                 self.px_per_cm, "size": size, "seed": seed, "provider": self.generator.get_providers()[0],
                 "seconds": round(time.perf_counter() - t0, 4), "windows": total}
-        return FabricMaps(np.ascontiguousarray(albedo), height, rough, height_to_normal(height, strength), info)
+        return FabricMaps(albedo, height, rough, height_to_normal(height, strength), info)
 
     def _window(self, band, style, threads, size, y0, x0, h, w, m):
         """Output rows y0..y0+h, cols x0..x0+w from ``band`` (the noise rows y0-m..y0+h+m, full width)."""
         hh, ww = h + 2 * m, w + 2 * m
         xs = (x0 - m + np.arange(ww)) % size
         nz = np.ascontiguousarray(band[:, :, xs] if m else band)[None]
-        py = 2 * np.pi * threads * ((y0 - m + np.arange(hh)) % size + 0.5) / size
-        px = 2 * np.pi * threads * ((x0 - m + np.arange(ww)) % size + 0.5) / size
-        per = np.stack([np.broadcast_to(np.sin(px)[None], (hh, ww)), np.broadcast_to(np.cos(px)[None], (hh, ww)),
-                        np.broadcast_to(np.sin(py)[:, None], (hh, ww)),
-                        np.broadcast_to(np.cos(py)[:, None], (hh, ww))])[None].astype(np.float32)
+        per = periodic_window(threads, size, y0 - m, x0 - m, hh, ww)[None]
         maps = self.generator.run(None, {"noise": nz, "periodic": per, "style": style[None]})[0][0]
         return maps[:, m:m + h, m:m + w]
 

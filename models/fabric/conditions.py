@@ -26,12 +26,11 @@ def style_vector(kind: str, color_srgb, threads_per_cm: float, roughness: float 
 
 
 def periodic_channels(n: int, size: int, threads_per_cm: float) -> tuple[np.ndarray, int]:
-    """(n, 4, size, size) sin/cos thread-phase channels with an integer thread count per tile (tileable).
+    """(n, 8, size, size) thread- and draft-phase channels with a whole number of drafts per tile (tileable).
 
     Returns the channels and the thread count actually used (rounded so the tile repeats exactly).
+    The engine's definition (inference.fabric.periodic_channels_for), so training and inference agree.
     """
-    threads = max(1, int(round(threads_per_cm * size / PX_PER_CM)))
-    t = 2 * np.pi * threads * (np.arange(size) + 0.5) / size
-    sx, cx = np.sin(t)[None, :].repeat(size, 0), np.cos(t)[None, :].repeat(size, 0)
-    ch = np.stack([sx, cx, sx.T, cx.T]).astype(np.float32)
+    threads = fabric_engine.thread_count(threads_per_cm, size, PX_PER_CM)
+    ch = fabric_engine.periodic_channels_for(size, threads_per_cm, PX_PER_CM)
     return np.repeat(ch[None], n, 0), threads

@@ -41,7 +41,7 @@ def test_generator_is_exactly_periodic(model):
     """Rolling the noise and phase channels by a multiple of the stride rolls the output: the torus has no edge."""
     rng = np.random.default_rng(0)
     noise = rng.standard_normal((1, model.noise_ch, 64, 64)).astype(np.float32)
-    per = rng.standard_normal((1, 4, 64, 64)).astype(np.float32)
+    per = rng.standard_normal((1, 8, 64, 64)).astype(np.float32)
     style = model.style("denim", "#2b4a6f", 12, None)[None]
     run = model.generator.run
     a = run(None, {"noise": noise, "periodic": per, "style": style})[0]
