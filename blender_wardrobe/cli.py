@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="body measurement in cm/kg, e.g. --measure chest=104 (stature chest waist hips inseam "
                            "weight); repeatable")
     sub.add_parser("info", help="print versions, onnxruntime providers and the template asset")
+    sub.add_parser("batch", help="render fabrics x bodies from a batch spec (TOML); batch --help for options",
+                   add_help=False)
     return parser
 
 
@@ -96,9 +98,14 @@ def _demo(args) -> int:
 
 def execute(argv) -> int:
     """Entry point for `blender -c wardrobe`; returns the process exit code."""
+    argv = list(argv)
+    if argv[:1] == ["batch"]:  # its own parser (shared with python -m blender_wardrobe.batch)
+        from . import batch
+
+        return batch.main(argv[1:])
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv))
+        args = parser.parse_args(argv)
     except SystemExit as exc:  # --help or a usage error: argparse already printed why
         return int(exc.code or 0)
     if args.command == "demo":

@@ -100,14 +100,14 @@ def main(argv=None) -> int:
         noise, per, style = inputs(model, size)
         tn, tp, ts = (torch.as_tensor(a) for a in (noise, per, style))
 
-        def eager():
+        def eager(tn=tn, tp=tp, ts=ts):
             with torch.no_grad():
                 g(tn, tp, ts)
 
+        feed = {"noise": noise, "periodic": per, "style": style}
         t_torch = median_ms(eager, args.repeats)
-        t_raw = median_ms(lambda: model.generator.run(None, {"noise": noise, "periodic": per, "style": style}),
-                          args.repeats)
-        t_engine = median_ms(lambda: model.generate("denim", "#2b4a6f", 12, size, seed=1), args.repeats)
+        t_raw = median_ms(lambda feed=feed: model.generator.run(None, feed), args.repeats)
+        t_engine = median_ms(lambda size=size: model.generate("denim", "#2b4a6f", 12, size, seed=1), args.repeats)
         rows += [(size, "torch eager, one pass (baseline)", t_torch), (size, "onnxruntime, one pass", t_raw),
                  (size, "engine: onnxruntime, windowed + normals", t_engine)]
         base = t_torch

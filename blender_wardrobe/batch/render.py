@@ -1,0 +1,203 @@
+"""Rendering one variant in bpy: body sliders, generated fabric on the garments, turntable renders.
+
+The scene (avatar, garments, camera, lights) is built once per process; each variant changes the
+body, swaps in a fresh fabric material and removes it again afterwards, so memory stays flat over
+thousands of variants. Every file goes to a temporary name first and is renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import bpy
+import numpy as np
+
+from .. import body_sync, demo_scene, fabric_material, mesh_io, model_cache
+from ..engine import fabric_surface
+from ..operators import avatar as avatar_ops
+from ..operators.variations import read_swatch
+from . import store
+from .plan import Variant
+from .spec import BatchSpec
+
+EEVEE = {"BLENDER_EEVEE", "BLENDER_EEVEE_NEXT"}
+
+
+def _engine_id(name: str) -> str:
+    if name in EEVEE:  # one name in the spec, the right one for this Blender
+        return "BLENDER_EEVEE_NEXT" if bpy.app.version < (5, 0, 0) else "BLENDER_EEVEE"
+    return name
+
+
+class Stage:
+    """The scene every variant of this process renders in."""
+
+    def __init__(self, spec: BatchSpec):
+        self.spec = spec
+        ctx = bpy.context
+        if spec.blend is not None:
+            bpy.ops.wm.open_mainfile(filepath=str(spec.blend))
+        elif not bpy.data.filepath or ctx.scene.camera is None:
+            demo_scene._fresh_scene()
+        scene = bpy.context.scene
+        self.avatar = next((o for o in scene.objects if o.type == "MESH" and o.wardrobe.role == "AVATAR"
+                            and o.wardrobe.binding != "NONE"), None)
+        if self.avatar is None:
+            self.avatar = avatar_ops.create_avatar(bpy.context)
+            self.avatar.data.materials.append(demo_scene._principled("Skin", demo_scene.SKIN, 0.45))
+        self.avatar.wardrobe.sex = spec.sex
+        self.garments = body_sync.garments_of(self.avatar)
+        if not self.garments:
+            self.garments = [avatar_ops.create_garment(bpy.context, self.avatar, part) for part in spec.garments]
+        if scene.camera is None:
+            bpy.context.view_layer.update()
+            demo_scene._stage(scene, height=1.75)
+        scene.render.engine = _engine_id(spec.engine)
+        if scene.render.engine == "CYCLES":
+            scene.cycles.device = "CPU"
+            scene.cycles.samples = spec.samples
+            scene.cycles.use_denoising = False
+        elif hasattr(scene, "eevee"):
+            scene.eevee.taa_render_samples = spec.samples
+        scene.render.resolution_x, scene.render.resolution_y = spec.resolution
+        scene.render.resolution_percentage = 100
+        scene.render.image_settings.file_format = "PNG"
+        self.scene = scene
+        self.rig = model_cache.body_rig(bpy.context)
+        self.fabric = model_cache.fabric_model(bpy.context)
+        self.base_rotation = self.avatar.rotation_euler.z
+
+    # -- one variant ------------------------------------------------------------------------------
+    def _shape(self, variant: Variant) -> dict:
+        b, av = variant.body, self.avatar
+        if b.random_seed is not None:
+            res = self.rig.random(self.spec.sex, b.random_seed)
+            body_sync.set_sliders(av, res.requested, style=res.style)
+        else:
+            body_sync.set_sliders(av, self.rig.mean_values(self.spec.sex), style=np.zeros(self.rig.latent))
+            body_sync.set_sliders(av, b.measurements)
+        verts = body_sync.update_avatar(av, bpy.context)
+        return {"name": b.name, "sex": self.spec.sex, "sliders": body_sync.slider_values(av),
+                "style": [float(v) for v in av.wardrobe.style[:self.rig.latent]],
+                "measured": {k: round(v, 2) for k, v in self.rig.model.measure(verts).items()}}
+
+    def _dress(self, variant: Variant, folder: Path) -> tuple[list, list, dict]:
+        f, spec = variant.fabric, self.spec
+        if f.swatch:
+            style = self.fabric.encode_swatch(read_swatch(f.swatch))
+            kind = self.fabric.kinds[int(np.argmax(style[:len(self.fabric.kinds)]))]
+        else:
+            kind = f.kind
+            style = self.fabric.style(kind, f.color, spec.threads_per_cm, None)
+        materials, images, info = [], [], {}
+        for g in self.garments:
+            mesh = mesh_io.read_uv_layout(g.data)
+            res = fabric_surface.fabric_for_mesh(self.fabric, mesh, kind, f.color, spec.threads_per_cm,
+                                                 spec.fabric_size, f.seed, None, style=style)
+            part = g.name.rsplit(" ", 1)[-1].lower()
+            imgs = {}
+            for name, (_fmt, colorspace, is_float) in fabric_material.MAPS.items():
+                arr = res.images[name]
+                img = bpy.data.images.new(f"{variant.id} {part} {name}", arr.shape[1], arr.shape[0], alpha=False,
+                                          float_buffer=is_float)
+                img.colorspace_settings.name = colorspace
+                img.pixels.foreach_set(fabric_material._rgba(arr))
+                images.append(img)
+                imgs[name] = img
+            mat = fabric_material.new_material(f"{variant.id} {part}", kind, imgs, res.mapping_scale, False)
+            g.data.materials.clear()
+            g.data.materials.append(mat)
+            materials.append(mat)
+            info[part] = {"kind": kind, "mode": res.mode, "islands": res.info.get("islands"),
+                          "tile_cm": res.tile_cm, "seconds": res.info.get("seconds")}
+        return materials, images, info
+
+    @staticmethod
+    def _save_maps(images: list, folder: Path) -> None:
+        """The maps as 8-bit PNGs beside the renders (after rendering: saving re-points the image at a file)."""
+        for img in images:
+            name = img.name.split(" ", 1)[1].replace(" ", "_")  # "<variant> <part> <map>" -> part_map
+            if name.endswith("_height"):
+                continue
+            final = folder / f"{name}.png"
+            tmp = store.temp_path(final)
+            img.filepath_raw, img.file_format = str(tmp), "PNG"
+            img.save()
+            os.replace(tmp, final)
+
+    def render(self, variant: Variant) -> dict:
+        t0 = time.perf_counter()
+        folder = store.variant_dir(self.spec.output, variant.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        body = self._shape(variant)
+        materials, images, fabric_info = self._dress(variant, folder)
+        renders, render_s = [], 0.0
+        try:
+            for angle in self.spec.angles:
+                self.avatar.rotation_euler.z = self.base_rotation + math.radians(angle)
+                final = folder / f"render_{int(round(angle)) % 360:03d}.png"
+                tmp = store.temp_path(final)
+                self.scene.render.filepath = str(tmp)
+                r0 = time.perf_counter()
+                bpy.ops.render.render(write_still=True)
+                render_s += time.perf_counter() - r0
+                os.replace(tmp, final)
+                renders.append(final.name)
+            self._save_maps(images, folder)
+        finally:
+            self.avatar.rotation_euler.z = self.base_rotation
+            for mat in materials:
+                bpy.data.materials.remove(mat)
+            for img in images:
+                bpy.data.images.remove(img)
+        store.atomic_write_json(folder / "body.json", body)
+        record = {"id": variant.id, "index": variant.index, "body": variant.body.name, "fabric": variant.fabric.name,
+                  "kind": next(iter(fabric_info.values()))["kind"] if fabric_info else None,
+                  "color": variant.fabric.color, "seed": variant.fabric.seed, "swatch": variant.fabric.swatch,
+                  "renders": renders, "fabric_maps": sorted(p.name for p in folder.glob("*_*.png")
+                                                            if not p.name.startswith("render")),
+                  "fabric_info": fabric_info, "render_seconds": round(render_s, 3),
+                  "seconds": round(time.perf_counter() - t0, 3), "blender": bpy.app.version_string}
+        store.atomic_write_json(folder / store.RECORD, record)  # last: marks the variant done
+        return record
+
+
+def contact_sheet(output: Path, columns: int = 6, thumb: int = 192) -> Path | None:
+    """One image with the first render of every finished variant (grid order = manifest order)."""
+    recs = [r for r in store.records(output) if r.get("renders")]
+    if not recs:
+        return None
+    rows = math.ceil(len(recs) / columns)
+    sheet = np.ones((rows * thumb, min(columns, len(recs)) * thumb, 4), np.float32)
+    legend = []
+    for k, rec in enumerate(recs):
+        img = bpy.data.images.load(str(output / rec["id"] / rec["renders"][0]), check_existing=False)
+        try:
+            w, h = img.size
+            px = np.empty(w * h * 4, np.float32)
+            img.pixels.foreach_get(px)
+            px = px.reshape(h, w, 4)
+        finally:
+            bpy.data.images.remove(img)
+        ys = (np.arange(thumb) * h / thumb).astype(int)
+        xs = (np.arange(thumb) * w / thumb).astype(int)
+        r, c = divmod(k, columns)
+        sheet[(rows - 1 - r) * thumb:(rows - r) * thumb, c * thumb:(c + 1) * thumb] = px[ys][:, xs]
+        legend.append({"row": r, "column": c, "id": rec["id"]})
+    out = bpy.data.images.new("contact sheet", sheet.shape[1], sheet.shape[0], alpha=False)
+    try:
+        out.pixels.foreach_set(sheet.ravel())
+        final = output / "contact_sheet.png"
+        tmp = store.temp_path(final)
+        out.filepath_raw, out.file_format = str(tmp), "PNG"
+        out.save()
+        os.replace(tmp, final)
+    finally:
+        bpy.data.images.remove(out)
+    store.atomic_write_bytes(output / "contact_sheet.json", (json.dumps(legend, indent=1) + "\n").encode())
+    return final
+

@@ -1,0 +1,228 @@
+"""The batch spec (TOML): parsed and validated before anything renders; errors name the field and line.
+
+    [scene]
+    blend = "studio.blend"          # optional; default: the built-in template scene
+    [avatar]
+    sex = "female"
+    garments = ["skirt"]            # tights, skirt
+    [bodies]
+    random = 2                      # N random bodies ...
+    seed = 1
+    [[bodies.explicit]]             # ... and/or explicit ones (cm / kg)
+    name = "tall"
+    stature = 185
+    [fabrics]
+    kinds = ["denim", "plaid"]
+    colors = ["#2b4a6f"]
+    seeds = [0]
+    swatches = []                   # photos: the fabric follows each one's encoded style
+    size = 512
+    [render]
+    engine = "CYCLES"               # CYCLES, BLENDER_EEVEE (5.0) / BLENDER_EEVEE_NEXT (4.x), BLENDER_WORKBENCH
+    samples = 16
+    resolution = [256, 256]
+    angles = [0]                    # turntable angles in degrees, one image each
+    [output]
+    folder = "renders/catalogue"    # relative paths are relative to the spec file
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SLIDERS = ("stature", "chest", "waist", "hips", "inseam", "weight")
+GARMENTS = ("tights", "skirt")
+ENGINES = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT", "BLENDER_WORKBENCH")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+COLOR_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
+SECTIONS = {"scene": {"blend"}, "avatar": {"sex", "garments"}, "bodies": {"random", "seed", "explicit"},
+            "fabrics": {"kinds", "colors", "seeds", "swatches", "size", "threads_per_cm"},
+            "render": {"engine", "samples", "resolution", "angles"}, "output": {"folder"}}
+
+
+class SpecError(ValueError):
+    """A spec that cannot run; the message names the file, the field and (where known) its line."""
+
+
+@dataclass(frozen=True)
+class Body:
+    name: str
+    measurements: dict = field(default_factory=dict)  # explicit cm/kg values
+    random_seed: int | None = None  # a random body instead
+
+
+@dataclass(frozen=True)
+class Fabric:
+    name: str
+    kind: str | None  # None for a swatch
+    color: str
+    seed: int
+    swatch: str | None = None
+
+
+@dataclass
+class BatchSpec:
+    path: Path
+    blend: Path | None
+    sex: str
+    garments: list[str]
+    bodies: list[Body]
+    fabrics: list[Fabric]
+    fabric_size: int
+    threads_per_cm: float
+    engine: str
+    samples: int
+    resolution: tuple[int, int]
+    angles: list[float]
+    output: Path
+
+
+def _line_of(text: str, section: str, key: str | None) -> int | None:
+    """1-based line of ``key`` inside ``[section]`` (or of the section header) in the TOML text."""
+    current = None
+    for i, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        m = re.match(r"^\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?", stripped)
+        if m:
+            current = m.group(1).split(".")[0]
+            if key is None and current == section:
+                return i
+            continue
+        if current == section and key and re.match(rf"^{re.escape(key)}\s*=", stripped):
+            return i
+    return None
+
+
+class _Checker:
+    def __init__(self, path: Path, text: str):
+        self.path, self.text = path, text
+
+    def fail(self, section: str, key: str | None, message: str):
+        line = _line_of(self.text, section, key)
+        where = f"{section}.{key}" if key else section
+        at = f" (line {line})" if line else ""
+        raise SpecError(f"{self.path.name}{at}: [{where}] {message}")
+
+    def get(self, data: dict, section: str, key: str, kind, default, check=None, hint: str = ""):
+        value = data.get(key, default)
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if not ok or (check is not None and not check(value)):
+            self.fail(section, key, f"invalid value {value!r}{': ' + hint if hint else ''}")
+        return value
+
+
+def _safe_name(text: str) -> bool:
+    return bool(NAME_RE.match(text)) and ".." not in text
+
+
+def load(path, kinds: tuple[str, ...]) -> BatchSpec:
+    """Parse and validate a spec. ``kinds``: the fabric model's vocabulary."""
+    path = Path(path).resolve()
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SpecError(f"cannot read the batch spec {path}: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path.name}: not valid TOML: {exc}") from exc
+    c = _Checker(path, text)
+    for section, value in data.items():
+        if section not in SECTIONS:
+            c.fail(section, None, f"unknown section: use {', '.join(sorted(SECTIONS))}")
+        if not isinstance(value, dict):
+            c.fail(section, None, "must be a table")
+        for key in value:
+            if key not in SECTIONS[section]:
+                c.fail(section, key, f"unknown field: use {', '.join(sorted(SECTIONS[section]))}")
+    base = path.parent
+
+    scene = data.get("scene", {})
+    blend = None
+    if "blend" in scene:
+        blend = (base / c.get(scene, "scene", "blend", str, "")).resolve()
+        if not blend.is_file() or blend.suffix != ".blend":
+            c.fail("scene", "blend", f"{blend} is not an existing .blend file")
+
+    avatar = data.get("avatar", {})
+    sex = c.get(avatar, "avatar", "sex", str, "female", lambda v: v in ("female", "male"), "female or male")
+    garments = c.get(avatar, "avatar", "garments", list, ["skirt"], lambda v: all(g in GARMENTS for g in v),
+                     f"a list of {', '.join(GARMENTS)}")
+
+    bodies_t = data.get("bodies", {})
+    n_random = c.get(bodies_t, "bodies", "random", int, 0, lambda v: 0 <= v <= 10000, "0..10000")
+    seed = c.get(bodies_t, "bodies", "seed", int, 0, lambda v: v >= 0, "a seed >= 0")
+    bodies = [Body(f"random-{seed}-{i}", random_seed=seed * 100003 + i) for i in range(n_random)]
+    explicit = c.get(bodies_t, "bodies", "explicit", list, [])
+    for i, item in enumerate(explicit):
+        if not isinstance(item, dict):
+            c.fail("bodies", "explicit", f"entry {i + 1} must be a table with name and measurements")
+        name = item.get("name", f"body-{i + 1}")
+        if not isinstance(name, str) or not _safe_name(name):
+            c.fail("bodies", "name", f"body name {name!r} is not a safe folder name (letters, digits, . _ -; "
+                                     "no path separators or '..')")
+        values = {}
+        for k, v in item.items():
+            if k == "name":
+                continue
+            if k not in SLIDERS:
+                c.fail("bodies", k, f"unknown measurement in body '{name}': use {', '.join(SLIDERS)}")
+            if not isinstance(v, int | float) or isinstance(v, bool) or not 20 <= v <= 300:
+                c.fail("bodies", k, f"{v!r} in body '{name}' is not a measurement in cm/kg")
+            values[k] = float(v)
+        bodies.append(Body(name, values))
+    if not bodies:
+        bodies = [Body("average")]
+    if len({b.name for b in bodies}) != len(bodies):
+        c.fail("bodies", "name", "body names must be unique")
+
+    fab = data.get("fabrics", {})
+    fkinds = c.get(fab, "fabrics", "kinds", list, ["denim"])
+    for k in fkinds:
+        if k not in kinds:
+            c.fail("fabrics", "kinds", f"unknown fabric kind {k!r}: choose from {', '.join(kinds)}")
+    colors = c.get(fab, "fabrics", "colors", list, ["#2b4a6f"],
+                   lambda v: v and all(isinstance(x, str) and COLOR_RE.match(x) for x in v), "colours as '#rrggbb'")
+    seeds = c.get(fab, "fabrics", "seeds", list, [0], lambda v: v and all(isinstance(x, int) and x >= 0 for x in v),
+                  "seeds >= 0")
+    swatches = c.get(fab, "fabrics", "swatches", list, [], lambda v: all(isinstance(x, str) for x in v))
+    size = c.get(fab, "fabrics", "size", int, 512, lambda v: 64 <= v <= 4096 and v % 4 == 0,
+                 "64..4096, a multiple of 4")
+    tpc = c.get(fab, "fabrics", "threads_per_cm", (int, float), 12.0, lambda v: 6 <= v <= 40, "6..40")
+    fabrics = [Fabric(f"{k}-{col.lstrip('#').lower()}-s{s}", k, "#" + col.lstrip("#").lower(), s)
+               for k in fkinds for col in colors for s in seeds]
+    for sw in swatches:
+        p = (base / sw).resolve()
+        if not p.is_file():
+            c.fail("fabrics", "swatches", f"swatch image {p} does not exist")
+        stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem)[:40] or "swatch"
+        fabrics += [Fabric(f"swatch-{stem}-s{s}", None, "#808080", s, str(p)) for s in seeds]
+    if not fabrics:
+        c.fail("fabrics", None, "no fabrics: give kinds (with colours and seeds) or swatches")
+
+    r = data.get("render", {})
+    engine = c.get(r, "render", "engine", str, "CYCLES", lambda v: v in ENGINES, f"one of {', '.join(ENGINES)}")
+    samples = c.get(r, "render", "samples", int, 16, lambda v: 1 <= v <= 4096, "1..4096")
+    res = c.get(r, "render", "resolution", list, [256, 256],
+                lambda v: len(v) == 2 and all(isinstance(x, int) and 16 <= x <= 8192 for x in v), "[width, height]")
+    angles = c.get(r, "render", "angles", list, [0], lambda v: v and all(isinstance(x, int | float) for x in v),
+                   "a list of degrees")
+
+    out_t = data.get("output", {})
+    folder = c.get(out_t, "output", "folder", str, "renders", lambda v: bool(v.strip()))
+    output = (base / folder).resolve()
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        probe = output / ".wardrobe_write_test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        c.fail("output", "folder", f"{output} is not writable ({exc.strerror or exc}): choose another folder")
+    if not os.access(output, os.W_OK):
+        c.fail("output", "folder", f"{output} is not writable: choose another folder")
+    return BatchSpec(path, blend, sex, list(garments), bodies, fabrics, size, float(tpc), engine, samples,
+                     (res[0], res[1]), [float(a) for a in angles], output)

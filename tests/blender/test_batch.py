@@ -1,0 +1,183 @@
+"""Headless batches: every entry point, kill + resume, shards, the Ray executor, and bad specs."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from bpy_helpers import ROOT
+
+SPEC = """
+[avatar]
+garments = ["skirt"]
+[bodies]
+random = 1
+seed = 4
+[[bodies.explicit]]
+name = "tall"
+stature = 183
+[fabrics]
+kinds = ["denim", "plaid"]
+colors = ["#2b4a6f"]
+seeds = [0]
+size = 64
+[render]
+samples = 2
+resolution = [48, 48]
+angles = [0]
+[output]
+folder = "out"
+"""
+
+
+def _spec(tmp_path: Path, text: str = SPEC, name: str = "spec.toml") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _env() -> dict:
+    return {**os.environ, "BLENDER_USER_RESOURCES": tempfile.mkdtemp(prefix="wardrobe-bpy-"),
+            "PYTHONPATH": str(ROOT)}
+
+
+def _python_batch(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "blender_wardrobe.batch", *map(str, args)], capture_output=True,
+                          text=True, env=_env(), cwd=ROOT, timeout=600, **kw)
+
+
+def _done(out: Path) -> set[str]:
+    return {p.parent.name for p in out.glob("*/variant.json")}
+
+
+def _manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+
+
+ALL = {"random-4-0__denim-2b4a6f-s0", "random-4-0__plaid-2b4a6f-s0", "tall__denim-2b4a6f-s0",
+       "tall__plaid-2b4a6f-s0"}
+
+
+def test_cli_entry_point_renders_every_variant(addon, tmp_path, capsys):
+    spec = _spec(tmp_path)
+    assert addon.cli.execute(["batch", str(spec)]) == 0
+    out = tmp_path / "out"
+    assert _done(out) == ALL
+    log = capsys.readouterr().out
+    assert "[4/4]" in log and "ETA" in log
+    recs = _manifest(out)
+    assert [r["index"] for r in recs] == [0, 1, 2, 3] and {r["id"] for r in recs} == ALL
+    for r in recs:
+        folder = out / r["id"]
+        assert (folder / "render_000.png").is_file() and (folder / "skirt_albedo.png").is_file()
+        body = json.loads((folder / "body.json").read_text())
+        assert set(body["sliders"]) == {"stature", "chest", "waist", "hips", "inseam", "weight"}
+    tall = json.loads((out / "tall__plaid-2b4a6f-s0" / "body.json").read_text())
+    assert tall["sliders"]["stature"] == pytest.approx(183)
+    assert (out / "contact_sheet.png").is_file() and len(json.loads((out / "contact_sheet.json").read_text())) == 4
+    # Nothing is left half-written, and a second run has nothing to do.
+    assert not list(out.rglob(".*partial*")) and not list(out.rglob(".*.tmp*"))
+    assert addon.cli.execute(["batch", str(spec)]) == 0
+    assert "4 already done, 0 to render" in capsys.readouterr().out
+
+
+def test_python_module_entry_point_and_shards(tmp_path):
+    spec = _spec(tmp_path)
+    first = _python_batch(spec, "--shard", "1/2")
+    assert first.returncode == 0, first.stderr[-2000:]
+    half = _done(tmp_path / "out")
+    assert len(half) == 2
+    second = _python_batch(spec, "--shard", "2/2")
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert _done(tmp_path / "out") == ALL and half < ALL
+
+
+def test_script_entry_point(tmp_path):
+    """`blender -b -P <add-on>/batch/run_script.py -- spec.toml`, with bpy standing in for the binary."""
+    spec = _spec(tmp_path)
+    script = ROOT / "blender_wardrobe" / "batch" / "run_script.py"
+    code = (f"import sys, runpy; import bpy; sys.argv = ['blender', '-b', '-P', {str(script)!r}, '--', "
+            f"{str(spec)!r}, '--shard', '1/1']; runpy.run_path({str(script)!r}, run_name='__main__')")
+    env = {**_env(), "PYTHONPATH": ""}  # the script finds the add-on beside itself
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert _done(tmp_path / "out") == ALL, (proc.stdout + proc.stderr)[-2000:]
+
+
+def test_killed_batch_resumes_exactly_the_missing_variants(tmp_path):
+    spec = _spec(tmp_path, SPEC.replace("random = 1", "random = 7"))  # 16 variants: time to kill it midway
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "blender_wardrobe.batch", str(spec)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
+    deadline = time.time() + 300
+    while not _done(out) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = _done(out)
+    assert 1 <= len(before) < 16, "killed too late to test resuming: make the batch bigger"
+    stamps = {v: (out / v / "variant.json").stat().st_mtime_ns for v in before}
+    if (out / "manifest.jsonl").exists():  # whatever the kill interrupted, the manifest parses
+        assert {r["id"] for r in _manifest(out)} <= before
+    again = _python_batch(spec)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{len(before)} already done, {16 - len(before)} to render" in again.stdout
+    assert len(_done(out)) == 16 and {r["id"] for r in _manifest(out)} == _done(out)
+    assert all((out / v / "variant.json").stat().st_mtime_ns == t for v, t in stamps.items())  # not redone
+
+
+def test_shards_partition_the_variants_exactly_once(addon, tmp_path):
+    from blender_wardrobe.batch import plan, spec
+
+    s = spec.load(_spec(tmp_path, SPEC.replace("random = 1", "random = 5")), addon.model_cache.fabric_model(
+        __import__("bpy").context).kinds)
+    everything = plan.variants(s)
+    assert len(everything) == 12
+    for n in (1, 2, 3, 5, 12, 20):
+        parts = [plan.shard(everything, i, n) for i in range(1, n + 1)]
+        ids = [v.id for p in parts for v in p]
+        assert sorted(ids) == sorted(v.id for v in everything) and len(ids) == len(set(ids))
+        assert max(map(len, parts)) - min(map(len, parts)) <= 1
+    for bad in ("0/2", "3/2", "1", "a/b"):
+        with pytest.raises(ValueError, match="i/N"):
+            plan.parse_shard(bad)
+
+
+def test_ray_executor_on_a_local_cluster_with_two_workers(tmp_path):
+    pytest.importorskip("ray")
+    spec = _spec(tmp_path)
+    proc = _python_batch(spec, "--executor", "ray", "--workers", "2")
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert proc.stdout.count(": exit 0 in") == 2 and "ray: 2 shards" in proc.stdout
+    assert _done(tmp_path / "out") == ALL and {r["id"] for r in _manifest(tmp_path / "out")} == ALL
+    assert (tmp_path / "out" / "contact_sheet.png").is_file()
+
+
+# -- bad specs: refused before anything renders ----------------------------------------------------------
+@pytest.mark.parametrize("edit,match", [
+    (lambda s: s.replace('kinds = ["denim", "plaid"]', 'kinds = ["denim", "chainmail"]'),
+     r"line \d+\): \[fabrics.kinds\] unknown fabric kind 'chainmail'"),
+    (lambda s: s.replace("samples = 2", "smaples = 2"), r"line \d+\): \[render.smaples\] unknown field"),
+    (lambda s: s.replace("samples = 2", 'samples = "many"'), r"\[render.samples\] invalid value 'many'"),
+    (lambda s: s.replace('name = "tall"', 'name = "../../etc"'), r"not a safe folder name"),
+    (lambda s: s.replace("[avatar]", '[scene]\nblend = "missing.blend"\n[avatar]'), r"missing.blend is not an"),
+    (lambda s: s + "\n[render\n", r"not valid TOML.*line"),
+    (lambda s: s.replace('colors = ["#2b4a6f"]', 'colors = ["blue"]'), r"\[fabrics.colors\]"),
+])
+def test_bad_specs_name_the_field_and_line(addon, tmp_path, capsys, edit, match):
+    spec = _spec(tmp_path, edit(SPEC))
+    assert addon.cli.execute(["batch", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert __import__("re").search(match, err), err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_unwritable_output_folder_is_refused(addon, tmp_path, capsys):
+    (tmp_path / "out").write_text("a file where the output folder should be")
+    spec = _spec(tmp_path)
+    assert addon.cli.execute(["batch", str(spec)]) == 2
+    assert "[output.folder]" in capsys.readouterr().err
