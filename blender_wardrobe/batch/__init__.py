@@ -15,6 +15,7 @@ import time
 from . import plan, spec, store
 
 __all__ = ["main", "build_parser", "run_local", "plan", "spec", "store"]
+MANIFEST_EVERY_S = 20.0  # rebuild the manifest at most this often while rendering, and always at the end
 
 
 def build_parser(prog: str = "blender -c wardrobe batch") -> argparse.ArgumentParser:
@@ -56,11 +57,13 @@ def run_local(s: spec.BatchSpec, shard_text: str | None, log=print) -> dict:
 
     t0 = time.perf_counter()
     stage = render.Stage(s) if todo else None
-    render_s = 0.0
+    render_s, last_manifest = 0.0, time.perf_counter()
     for k, v in enumerate(todo, 1):
         rec = stage.render(v)
         render_s += rec["render_seconds"]
-        store.rebuild_manifest(s.output)
+        if time.perf_counter() - last_manifest > MANIFEST_EVERY_S:  # a view of the records; O(N) to rebuild
+            store.rebuild_manifest(s.output)
+            last_manifest = time.perf_counter()
         elapsed = time.perf_counter() - t0
         log(f"[{k}/{len(todo)}] {v.id}: {rec['seconds']:.1f} s (render {rec['render_seconds']:.1f} s), "
             f"ETA {_eta(k, len(todo), elapsed)}")

@@ -80,10 +80,10 @@ class Stage:
         else:
             body_sync.set_sliders(av, self.rig.mean_values(self.spec.sex), style=np.zeros(self.rig.latent))
             body_sync.set_sliders(av, b.measurements)
-        verts = body_sync.update_avatar(av, bpy.context)
+        body_sync.update_avatar(av, bpy.context)
         return {"name": b.name, "sex": self.spec.sex, "sliders": body_sync.slider_values(av),
                 "style": [float(v) for v in av.wardrobe.style[:self.rig.latent]],
-                "measured": {k: round(v, 2) for k, v in self.rig.model.measure(verts).items()}}
+                "warnings": av.wardrobe.body_message}
 
     def _dress(self, variant: Variant, folder: Path) -> tuple[list, list, dict]:
         f, spec = variant.fabric, self.spec

@@ -5,7 +5,8 @@
 Hinge loss, lazy R1 on reals, DiffAugment (wrap translation, flips, 90-degree turns, cutout; no
 colour jitter: colour is a condition), fakes also shown tiled 2x2 and re-cropped so seams are
 judged, EMA of the generator, a colour/roughness consistency term so requests are honoured, and a
-mode-seeking term (MSGAN) so different noise gives different fabric of the same style.
+mode-seeking term (MSGAN) so different noise gives different fabric of the same style, and an L1
+reconstruction of phase-aligned synthetic targets (as in pix2pix) that teaches drafts and colour fast.
 """
 
 from __future__ import annotations
@@ -69,11 +70,16 @@ class Bank:
             self.real_style.append(style_vector(s.kind, linear_to_srgb(lin), tpc, float(s.roughness.mean())))
             self.real_threads.append(tpc)
 
+    def n_real(self, n: int, real_fraction: float = 0.25) -> int:
+        return int(round(n * real_fraction)) if self.real else 0
+
     def batch(self, n: int, rng: np.random.Generator, real_fraction: float = 0.25):
-        n_real = int(round(n * real_fraction)) if self.real else 0
+        """n examples: synthetic first (phase-aligned), then real crops; with their styles and thread counts."""
+        n_real = self.n_real(n, real_fraction)
         idx = rng.integers(0, len(self.synth), n - n_real)
-        shift = rng.integers(0, self.crop, (len(idx), 2))
-        maps = [np.roll(self.synth[i], tuple(s), (1, 2)) for i, s in zip(idx, shift, strict=True)]
+        # Synthetic samples keep their thread phase (no random shift): it is the phase of the periodic
+        # channels the generator gets, so the reconstruction term below can teach the weave layout.
+        maps = [self.synth[i] for i in idx]
         styles = [self.synth_style[i] for i in idx]
         threads = [self.synth_threads[i] for i in idx]
         for _ in range(n_real):
@@ -124,6 +130,7 @@ def linear_mean(albedo: torch.Tensor) -> torch.Tensor:
 
 def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: int = 64, n_synth: int = 4000,
           seed: int = 0, r1_every: int = 4, r1_gamma: float = 1.0, ema_decay: float = 0.999, ms_weight: float = 0.005,
+          rec_weight: float = 20.0,
           checkpoint_every: int = 250, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
@@ -146,6 +153,7 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
     t0 = time.time()
     while step < steps:
         real, style, threads = bank.batch(batch, rng)
+        is_real = np.arange(batch) >= batch - bank.n_real(batch)
         # Fakes come in pairs: one style, two noises (the mode-seeking term needs both); the first of
         # each pair is judged as is, the second tiled 2x2 across its seams.
         half = batch // 2
@@ -181,7 +189,11 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         ratio = ((coarse[:half] - coarse[half:]).abs().mean((1, 2, 3)) /
                  (noise[:half] - noise[half:]).abs().mean((1, 2, 3))).mean()
         loss_ms = ms_weight / (ratio + 0.02)
-        loss_g = loss_adv + loss_cons + loss_ms
+        # pix2pix-style reconstruction of the phase-aligned synthetic targets (first of each pair only, so
+        # the second stays free to differ): a dense signal for drafts and colour that the CPU budget needs.
+        n_aligned = min(half, int((~is_real).sum()))
+        loss_rec = rec_weight * (fake[:n_aligned] - real[:n_aligned]).abs().mean() if n_aligned else fake.sum() * 0
+        loss_g = loss_adv + loss_cons + loss_ms + loss_rec
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
@@ -191,7 +203,7 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         step += 1
         if step % 50 == 0:
             rec = {"step": step, "loss_d": loss_d.item(), "loss_adv": loss_adv.item(), "loss_cons": loss_cons.item(),
-                   "ms_ratio": round(ratio.item(), 4),
+                   "ms_ratio": round(ratio.item(), 4), "loss_rec": round(float(loss_rec), 4),
                    "wall": round(wall + time.time() - t0, 1)}
             logf.write(json.dumps(rec) + "\n")
             logf.flush()
