@@ -66,13 +66,11 @@ def pool_noise(noise: torch.Tensor, factor: int) -> torch.Tensor:
 
 
 class Generator(nn.Module):
-    """1/4 -> 1/2 resolution FiLM blocks, then a sub-pixel head to full resolution.
+    """FiLM blocks at 1/4 and 1/2 resolution, a sub-pixel step to full resolution, then one thin wrap conv
+    at full resolution (threads are only 2-5 px wide at 32 px/cm, so drafts and stitches need spatial
+    context there) and a per-pixel head. Most of the cost is the 1/2-resolution blocks."""
 
-    Full-resolution work is two 1x1 layers (thread phase, fibre noise and the sub-pixel features
-    mixed per pixel), so the cost of a 1024 px tile is dominated by the 1/2-resolution blocks.
-    """
-
-    def __init__(self, channels=(32, 24), wdim: int = 128, sub: int = 8, hidden: int = 16):
+    def __init__(self, channels=(32, 24), wdim: int = 128, sub: int = 8, full: int = 16):
         super().__init__()
         self.mapping = nn.Sequential(nn.Linear(STYLE_DIM, wdim), nn.LeakyReLU(0.2), nn.Linear(wdim, wdim),
                                      nn.LeakyReLU(0.2))
@@ -81,8 +79,8 @@ class Generator(nn.Module):
         self.b0 = nn.ModuleList([FiLMBlock(NOISE_CH + p, c0, wdim), FiLMBlock(c0, c0, wdim)])
         self.b1 = nn.ModuleList([FiLMBlock(c0 + p, c1, wdim), FiLMBlock(c1, c1, wdim)])
         self.to_sub = WrapConv(c1, 4 * sub)  # 2x2 sub-pixels of `sub` channels each
-        self.full = nn.Sequential(nn.Conv2d(sub + p + NOISE_CH, hidden, 1), nn.LeakyReLU(0.2),
-                                  nn.Conv2d(hidden, OUT_CH, 1))
+        self.b2 = FiLMBlock(sub + p, full, wdim)  # full resolution, with fibre noise
+        self.out = nn.Conv2d(full, OUT_CH, 1)
 
     def forward(self, noise, periodic, style):
         """noise (N, NOISE_CH, H, W), periodic (N, 8, H, W), style (N, STYLE_DIM) -> maps (N, 5, H, W) in [0, 1]."""
@@ -95,8 +93,8 @@ class Generator(nn.Module):
         x = torch.cat([wrap_upsample(x), p2], 1)
         for blk in self.b1:
             x = blk(x, w, n2)
-        x = F.pixel_shuffle(self.to_sub(x), 2)
-        return torch.sigmoid(self.full(torch.cat([x, periodic, noise], 1)))
+        x = torch.cat([F.pixel_shuffle(self.to_sub(x), 2), periodic], 1)
+        return torch.sigmoid(self.out(self.b2(x, w, noise)))
 
 
 def sample_noise(n: int, size: int, gen: torch.Generator | None = None) -> torch.Tensor:

@@ -203,7 +203,7 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         step += 1
         if step % 50 == 0:
             rec = {"step": step, "loss_d": loss_d.item(), "loss_adv": loss_adv.item(), "loss_cons": loss_cons.item(),
-                   "ms_ratio": round(ratio.item(), 4), "loss_rec": round(float(loss_rec), 4),
+                   "ms_ratio": round(ratio.item(), 4), "loss_rec": round(float(loss_rec.detach()), 4),
                    "wall": round(wall + time.time() - t0, 1)}
             logf.write(json.dumps(rec) + "\n")
             logf.flush()
