@@ -48,3 +48,18 @@ def test_edited_mesh_is_detected(rig):
     b = rig.bind(load_template("skirt").co)
     with pytest.raises(ValueError, match="bind it again"):
         rig.deform(b, np.zeros((10, 3), np.float32), None, rig.rest)
+
+
+def test_smoother_keeps_skin_tight_vertices_and_closes_gaps():
+    from inference.binding import DisplacementSmoother
+
+    # A strip of 5 vertices: the ends sit on the body, the middle three stand 5 cm off it.
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
+    dist = np.array([0.0, 0.05, 0.05, 0.05, 0.0], np.float32)
+    delta = np.zeros((5, 3), np.float32)
+    delta[:2, 0], delta[2:, 0] = -0.02, 0.02  # bound to two different legs: would tear between 1 and 2
+    out = DisplacementSmoother(edges, dist).apply(delta)
+    assert out[0, 0] == pytest.approx(-0.02) and out[4, 0] == pytest.approx(0.02)  # on the body: exact
+    assert np.all(np.diff(out[:, 0]) >= -1e-7) and np.abs(np.diff(out[:, 0])).max() < 0.02  # no tear
+    tight = DisplacementSmoother(edges, np.zeros(5, np.float32))
+    assert not tight.active and tight.apply(delta) is delta

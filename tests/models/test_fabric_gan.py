@@ -89,3 +89,15 @@ def test_swatch_encoder_trains_and_exports(tmp_path):
     assert res["steps"] == 3 and info["parity_max_abs"] <= 1e-4
     photo = train_encoder.photo_like(torch.rand(2, 5, 32, 32))
     assert torch.all(photo[:, 4] == 0.8) and photo[:, 3].max() <= 1.0
+
+
+def test_evaluation_writes_a_report_with_plots_and_tables(tmp_path, monkeypatch, data_root):
+    from models.fabric import evaluate
+
+    monkeypatch.setattr(evaluate, "KINDS", ("denim", "leather"))
+    result = evaluate.evaluate(data_root, tmp_path, n=2, baseline_dir=None, run=None)
+    assert set(result["kinds"]) == {"denim", "leather"} and "delta_e00" in result["median"]
+    report = (tmp_path / "report.md").read_text()
+    assert "| denim |" in report and "![leather](leather.png)" in report
+    assert (tmp_path / "denim.png").stat().st_size > 1000 and (tmp_path / "metrics.json").is_file()
+    assert len(result["swatches"]) == 10 and (tmp_path / "swatch_variations.png").is_file()
