@@ -181,3 +181,11 @@ def test_unwritable_output_folder_is_refused(addon, tmp_path, capsys):
     spec = _spec(tmp_path)
     assert addon.cli.execute(["batch", str(spec)]) == 2
     assert "[output.folder]" in capsys.readouterr().err
+
+
+def test_the_readme_example_spec_is_valid(addon):
+    import bpy
+    from blender_wardrobe.batch import plan, spec
+
+    s = spec.load(ROOT / "docs" / "examples" / "catalogue.toml", addon.model_cache.fabric_model(bpy.context).kinds)
+    assert len(plan.variants(s)) == 9 and s.output == (ROOT / "renders" / "catalogue").resolve()
