@@ -73,13 +73,16 @@ class JobOperator:
 
     job_label = "Working"
 
-    def execute(self, context):
-        if busy():
-            self.report({"ERROR"}, "Another Wardrobe job is running: wait for it, or press Esc to cancel it")
-            return {"CANCELLED"}
-        problem = self.prepare(context)
+    def _prepared(self, context) -> bool:
+        """Refuse while another job runs, else ``prepare``; False (reported) when it cannot start."""
+        problem = ("Another Wardrobe job is running: wait for it, or press Esc to cancel it" if busy()
+                   else self.prepare(context))
         if problem:
             self.report({"ERROR"}, problem)
+        return not problem
+
+    def execute(self, context):
+        if not self._prepared(context):
             return {"CANCELLED"}
         self.job.run_sync()
         return self._done(context)
@@ -87,12 +90,7 @@ class JobOperator:
     def invoke(self, context, event):
         if bpy.app.background:
             return self.execute(context)
-        if busy():
-            self.report({"ERROR"}, "Another Wardrobe job is running: wait for it, or press Esc to cancel it")
-            return {"CANCELLED"}
-        problem = self.prepare(context)
-        if problem:
-            self.report({"ERROR"}, problem)
+        if not self._prepared(context):
             return {"CANCELLED"}
         _running["job"] = self.job
         self.job.start()

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from bench_body import timed as median_ms  # noqa: E402  (one timing helper for all benchmarks)
 
 from inference import artifacts  # noqa: E402
 from inference.fabric import FabricModel, noise_rows  # noqa: E402
@@ -37,16 +36,6 @@ dt = time.perf_counter() - t0
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({{"seconds": dt, "peak_rss_mb": hwm / 1024, "windows": maps.info["windows"]}}))
 """
-
-
-def median_ms(fn, repeats: int) -> float:
-    fn()  # warm-up: session creation, allocator
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def torch_generator(model: FabricModel):

@@ -128,33 +128,39 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
         return {"FINISHED"}
 
 
-class WARDROBE_OT_body_reset(bpy.types.Operator):
-    """Reset the avatar to the average body for its sex (body style 0)"""
+class _BodyEdit:
+    """An avatar operator whose work is ``apply(context, avatar, rig)``; model errors become a report."""
 
-    bl_idname = "wardrobe.body_reset"
-    bl_label = "Reset Body"
     bl_options = {"REGISTER", "UNDO"}
     poll = classmethod(_poll_avatar)
 
     def execute(self, context):
-        obj = _avatar(context)
         try:
-            rig = model_cache.body_rig(context)
-            body_sync.set_sliders(obj, rig.mean_values(obj.wardrobe.sex), style=np.zeros(rig.latent))
-            body_sync.update_avatar(obj, context)
+            message = self.apply(context, _avatar(context), model_cache.body_rig(context))
         except MODEL_ERRORS as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
+        if message:
+            self.report({"INFO"}, message)
         return {"FINISHED"}
 
 
-class WARDROBE_OT_body_random(bpy.types.Operator):
+class WARDROBE_OT_body_reset(_BodyEdit, bpy.types.Operator):
+    """Reset the avatar to the average body for its sex (body style 0)"""
+
+    bl_idname = "wardrobe.body_reset"
+    bl_label = "Reset Body"
+
+    def apply(self, context, obj, rig):
+        body_sync.set_sliders(obj, rig.mean_values(obj.wardrobe.sex), style=np.zeros(rig.latent))
+        body_sync.update_avatar(obj, context)
+
+
+class WARDROBE_OT_body_random(_BodyEdit, bpy.types.Operator):
     """A random plausible body: measurements from the population statistics, style from the prior"""
 
     bl_idname = "wardrobe.body_random"
     bl_label = "Random Body"
-    bl_options = {"REGISTER", "UNDO"}
-    poll = classmethod(_poll_avatar)
 
     seed: IntProperty(name="Seed", default=0, min=0)
 
@@ -162,40 +168,23 @@ class WARDROBE_OT_body_random(bpy.types.Operator):
         self.seed = int(np.random.default_rng().integers(1 << 30))
         return self.execute(context)
 
-    def execute(self, context):
-        obj = _avatar(context)
-        try:
-            rig = model_cache.body_rig(context)
-            res = rig.random(obj.wardrobe.sex, self.seed)
-            body_sync.set_sliders(obj, res.requested, style=res.style)
-            body_sync.update_avatar(obj, context)
-        except MODEL_ERRORS as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
-        return {"FINISHED"}
+    def apply(self, context, obj, rig):
+        res = rig.random(obj.wardrobe.sex, self.seed)
+        body_sync.set_sliders(obj, res.requested, style=res.style)
+        body_sync.update_avatar(obj, context)
 
 
-class WARDROBE_OT_body_exact(bpy.types.Operator):
+class WARDROBE_OT_body_exact(_BodyEdit, bpy.types.Operator):
     """Refine the body so its measured girths and lengths equal the slider values exactly (about 0.5 s)"""
 
     bl_idname = "wardrobe.body_exact"
     bl_label = "Match Measurements Exactly"
-    bl_options = {"REGISTER", "UNDO"}
-    poll = classmethod(_poll_avatar)
 
-    def execute(self, context):
-        obj = _avatar(context)
-        try:
-            rig = model_cache.body_rig(context)
-            style = body_sync.style_of(obj.wardrobe, rig.latent)
-            res = rig.exact(body_sync.slider_values(obj), obj.wardrobe.sex, style)
-            body_sync.update_avatar(obj, context, body=res.vertices)
-        except MODEL_ERRORS as exc:
-            self.report({"ERROR"}, str(exc))
-            return {"CANCELLED"}
+    def apply(self, context, obj, rig):
+        res = rig.exact(body_sync.slider_values(obj), obj.wardrobe.sex, body_sync.style_of(obj.wardrobe, rig.latent))
+        body_sync.update_avatar(obj, context, body=res.vertices)
         worst = max((abs(res.achieved[k] - v) for k, v in res.requested.items() if k in res.achieved), default=0.0)
-        self.report({"INFO"}, f"Measurements met within {worst * 10:.2f} mm")
-        return {"FINISHED"}
+        return f"Measurements met within {worst * 10:.2f} mm"
 
 
 class WARDROBE_OT_body_bake(bpy.types.Operator):

@@ -185,6 +185,7 @@ def test_unwritable_output_folder_is_refused(addon, tmp_path, capsys):
 
 def test_the_readme_example_spec_is_valid(addon):
     import bpy
+
     from blender_wardrobe.batch import plan, spec
 
     s = spec.load(ROOT / "docs" / "examples" / "catalogue.toml", addon.model_cache.fabric_model(bpy.context).kinds)
