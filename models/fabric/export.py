@@ -99,7 +99,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     g, ck = load_generator(args.run)
     files = {"generator": export_generator(g, args.out)}
-    c = card(files, ck, "python -m models.fabric.train_gan --data ../shared/data --out build/fabric_gan")
+    command = ("python -m models.fabric.train_vae --data ../shared/data --out build/fabric_vae"
+               if ck.get("kind") == "vae-baseline" else
+               "python -m models.fabric.train_gan --data ../shared/data --out build/fabric_gan")
+    c = card(files, ck, command)
+    if ck.get("kind") == "vae-baseline":
+        c["name"], c["description"] = "fabric_vae_baseline", "VAE-only baseline: " + c["description"]
     keep_encoder(args.out / CARD_FILE, c)
     (args.out / CARD_FILE).write_text(json.dumps(c, indent=2) + "\n")
     print(json.dumps(files, indent=2))
