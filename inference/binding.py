@@ -75,20 +75,27 @@ class DisplacementSmoother:
 
     def __init__(self, edges: np.ndarray, distance: np.ndarray, iterations: int = 20, near: float = 0.01,
                  ramp: float = 0.03):
-        self.edges = np.asarray(edges, np.int64).reshape(-1, 2)
         n = len(distance)
-        self.alpha = np.clip((np.asarray(distance, np.float32) - near) / ramp, 0, 1)[:, None]
-        self.degree = np.maximum(np.bincount(self.edges.ravel(), minlength=n), 1).astype(np.float32)[:, None]
-        self.iterations = iterations
-        self.active = bool(self.alpha.any()) and len(self.edges) > 0
+        alpha = np.clip((np.asarray(distance, np.float32) - near) / ramp, 0, 1)
+        e = np.asarray(edges, np.int64).reshape(-1, 2)
+        e = e[(alpha[e[:, 0]] > 0) | (alpha[e[:, 1]] > 0)]  # only edges that can move a loose vertex
+        self.active = bool(alpha.any()) and len(e) > 0
+        self.iterations, self.n = iterations, n
+        # Both directions of every edge, as flat (vertex, coordinate) indices: 2 bincounts per iteration.
+        src, dst = np.concatenate([e[:, 1], e[:, 0]]), np.concatenate([e[:, 0], e[:, 1]])
+        self.src3 = (src[:, None] * 3 + np.arange(3)).ravel()
+        self.dst3 = (dst[:, None] * 3 + np.arange(3)).ravel()
+        degree = np.maximum(np.bincount(dst, minlength=n), 1).astype(np.float32)
+        self.alpha = alpha[:, None]
+        self.inv_degree = (1.0 / degree)[:, None]
 
     def apply(self, delta: np.ndarray) -> np.ndarray:
         if not self.active:
             return delta
-        a, b = self.edges[:, 0], self.edges[:, 1]
-        n = len(delta)
         d = delta.astype(np.float32, copy=True)
+        flat = d.reshape(-1)
         for _ in range(self.iterations):
-            s = np.stack([np.bincount(a, d[b, c], n) + np.bincount(b, d[a, c], n) for c in range(3)], 1)
-            d += self.alpha * (s / self.degree - d)
+            s = np.bincount(self.dst3, flat[self.src3], 3 * self.n).reshape(-1, 3)
+            # Vertices with no loose neighbourhood keep d (their alpha is 0: the update vanishes).
+            d += self.alpha * (s.astype(np.float32) * self.inv_degree - d)
         return d

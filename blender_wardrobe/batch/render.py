@@ -11,6 +11,7 @@ import json
 import math
 import os
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import bpy
@@ -25,6 +26,7 @@ from .plan import Variant
 from .spec import BatchSpec
 
 EEVEE = {"BLENDER_EEVEE", "BLENDER_EEVEE_NEXT"}
+SURFACE_CACHE = 32  # generated fabrics kept for the next body (variants are ordered body-major)
 
 
 def _engine_id(name: str) -> str:
@@ -70,6 +72,7 @@ class Stage:
         self.rig = model_cache.body_rig(bpy.context)
         self.fabric = model_cache.fabric_model(bpy.context)
         self.base_rotation = self.avatar.rotation_euler.z
+        self._surfaces = OrderedDict()  # (fabric, garment) -> FabricSurface, most recent last
 
     # -- one variant ------------------------------------------------------------------------------
     def _shape(self, variant: Variant) -> dict:
@@ -95,9 +98,14 @@ class Stage:
             style = self.fabric.style(kind, f.color, spec.threads_per_cm, None)
         materials, images, info = [], [], {}
         for g in self.garments:
-            mesh = mesh_io.read_uv_layout(g.data)
-            res = fabric_surface.fabric_for_mesh(self.fabric, mesh, kind, f.color, spec.threads_per_cm,
-                                                 spec.fabric_size, f.seed, None, style=style)
+            res = self._surfaces.get((f, g.name))
+            if res is None:  # a garment's UVs do not change with the body: one surface per fabric
+                mesh = mesh_io.read_uv_layout(g.data)
+                res = fabric_surface.fabric_for_mesh(self.fabric, mesh, kind, f.color, spec.threads_per_cm,
+                                                     spec.fabric_size, f.seed, None, style=style)
+                self._surfaces[(f, g.name)] = res
+                while len(self._surfaces) > SURFACE_CACHE:
+                    self._surfaces.popitem(last=False)
             part = g.name.rsplit(" ", 1)[-1].lower()
             imgs = {}
             for name, (_fmt, colorspace, is_float) in fabric_material.MAPS.items():
