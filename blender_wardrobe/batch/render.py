@@ -174,27 +174,34 @@ class Stage:
         return record
 
 
-def contact_sheet(output: Path, columns: int = 6, thumb: int = 192) -> Path | None:
+def _load_pixels(path: Path) -> np.ndarray:
+    img = bpy.data.images.load(str(path), check_existing=False)
+    try:
+        w, h = img.size
+        px = np.empty(w * h * 4, np.float32)
+        img.pixels.foreach_get(px)
+        return px.reshape(h, w, 4)
+    finally:
+        bpy.data.images.remove(img)
+
+
+def contact_sheet(output: Path, columns: int = 6, thumb_h: int = 240) -> Path | None:
     """One image with the first render of every finished variant (grid order = manifest order)."""
     recs = [r for r in store.records(output) if r.get("renders")]
     if not recs:
         return None
     rows = math.ceil(len(recs) / columns)
-    sheet = np.ones((rows * thumb, min(columns, len(recs)) * thumb, 4), np.float32)
+    first = _load_pixels(output / recs[0]["id"] / recs[0]["renders"][0])
+    th, tw = thumb_h, max(1, round(thumb_h * first.shape[1] / first.shape[0]))  # keep the render's aspect
+    sheet = np.ones((rows * th, min(columns, len(recs)) * tw, 4), np.float32)
     legend = []
     for k, rec in enumerate(recs):
-        img = bpy.data.images.load(str(output / rec["id"] / rec["renders"][0]), check_existing=False)
-        try:
-            w, h = img.size
-            px = np.empty(w * h * 4, np.float32)
-            img.pixels.foreach_get(px)
-            px = px.reshape(h, w, 4)
-        finally:
-            bpy.data.images.remove(img)
-        ys = (np.arange(thumb) * h / thumb).astype(int)
-        xs = (np.arange(thumb) * w / thumb).astype(int)
+        px = _load_pixels(output / rec["id"] / rec["renders"][0])
+        h, w = px.shape[:2]
+        ys = (np.arange(th) * h / th).astype(int)
+        xs = (np.arange(tw) * w / tw).astype(int)
         r, c = divmod(k, columns)
-        sheet[(rows - 1 - r) * thumb:(rows - r) * thumb, c * thumb:(c + 1) * thumb] = px[ys][:, xs]
+        sheet[(rows - 1 - r) * th:(rows - r) * th, c * tw:(c + 1) * tw] = px[ys][:, xs]
         legend.append({"row": r, "column": c, "id": rec["id"]})
     out = bpy.data.images.new("contact sheet", sheet.shape[1], sheet.shape[0], alpha=False)
     try:
@@ -208,4 +215,3 @@ def contact_sheet(output: Path, columns: int = 6, thumb: int = 192) -> Path | No
         bpy.data.images.remove(out)
     store.atomic_write_bytes(output / "contact_sheet.json", (json.dumps(legend, indent=1) + "\n").encode())
     return final
-

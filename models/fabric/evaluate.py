@@ -116,6 +116,26 @@ def swatch_variations(model: FabricModel, reals: list, report: Path, n: int = 3)
     return rows
 
 
+def sample_grid(report: Path, grid: list) -> None:
+    """All kinds in one figure: albedo and height of the first seeds, side by side (2x2 tiled to show seams)."""
+    cols = max(len(m) for _, m in grid) * 2
+    fig, axes = plt.subplots(len(grid), cols, figsize=(1.3 * cols, 1.3 * len(grid)))
+    for i, (kind, maps) in enumerate(grid):
+        for j, m in enumerate(maps):
+            axes[i, 2 * j].imshow(np.tile(m.albedo, (2, 2, 1)))
+            axes[i, 2 * j + 1].imshow(np.tile(m.height, (2, 2)), cmap="gray", vmin=0, vmax=1)
+        axes[i, 0].set_ylabel(kind, fontsize=7)
+    for a in axes.ravel():
+        a.set_xticks([])
+        a.set_yticks([])
+    for j in range(cols // 2):
+        axes[0, 2 * j].set_title(f"seed {j} albedo", fontsize=7)
+        axes[0, 2 * j + 1].set_title("height", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(report / "sample_grid.png", dpi=90)
+    plt.close(fig)
+
+
 def training_curves(run: Path, report: Path) -> bool:
     """Loss curves from a training run's log.jsonl (if the run folder is here)."""
     log = run / "log.jsonl"
@@ -148,15 +168,17 @@ def evaluate(data_root: Path, report: Path, n: int = 4, baseline_dir: str | None
     model = FabricModel.load()
     baseline = FabricModel.load(baseline_dir) if baseline_dir else None
     reals = real_data.load_all(data_root, 256)
-    rows, base_rows = {}, {}
+    rows, base_rows, grid = {}, {}, []
     for kind in KINDS:
         refs = references(kind, reals, n)
         rows[kind], maps = score(model, kind, refs, n)
+        grid.append((kind, maps[:3]))
         bmaps = None
         if baseline is not None:
             base_rows[kind], bmaps = score(baseline, kind, refs, n)
         plot_kind(report, kind, maps, refs, bmaps)
     keys = list(next(iter(rows.values())))
+    sample_grid(report, grid)
     swatches = swatch_variations(model, reals, report) if "encoder" in model.card["files"] else []
     curves = training_curves(run, report) if run else False
     summary = {k: float(np.median([r[k] for r in rows.values()])) for k in keys}
@@ -166,6 +188,7 @@ def evaluate(data_root: Path, report: Path, n: int = 4, baseline_dir: str | None
              "of the kind, else synthesiser samples.", "",
              "Targets: seam ratio <= 1.05 on every map, HFER ratio 0.8-1.25, LSD <= 0.3, diversity >= 0.8, "
              "CIEDE2000 <= 3; the VAE-only baseline visibly softer (HFER ratio < 0.5).", ""]
+    lines += ["![sample grid](sample_grid.png)", ""]
     lines += _table("GAN generator", rows, keys)
     lines += ["Median over kinds: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()), ""]
     if base_rows:
