@@ -92,13 +92,16 @@ def thread_count(threads_per_cm: float, size: int, px_per_cm: float) -> int:
 def periodic_window(threads: int, size: int, y0: int, x0: int, hh: int, ww: int) -> np.ndarray:
     """(8, hh, ww) phase channels of a ``size`` tile with ``threads`` threads, from (y0, x0), wrapping:
     sin/cos of the thread phase and of the draft-repeat phase, across (x) and along (y)."""
-    t = (np.arange(hh) + y0) % size + 0.5, (np.arange(ww) + x0) % size + 0.5
-    chans = []
-    for cycles in (threads, threads // DRAFT_REPEAT):
-        py, px = (2 * np.pi * cycles * c / size for c in t)
-        chans += [np.broadcast_to(np.sin(px)[None], (hh, ww)), np.broadcast_to(np.cos(px)[None], (hh, ww)),
-                  np.broadcast_to(np.sin(py)[:, None], (hh, ww)), np.broadcast_to(np.cos(py)[:, None], (hh, ww))]
-    return np.stack(chans).astype(np.float32)
+    ty, tx = (np.arange(hh) + y0) % size + 0.5, (np.arange(ww) + x0) % size + 0.5
+    out = np.empty((8, hh, ww), np.float32)
+    for k, cycles in enumerate((threads, threads // DRAFT_REPEAT)):
+        px, py = 2 * np.pi * cycles * tx / size, 2 * np.pi * cycles * ty / size
+        # 1-D sin/cos (float64, as the training data), broadcast into the channels: no full-size float64 temps.
+        out[4 * k + 0] = np.sin(px).astype(np.float32)[None, :]
+        out[4 * k + 1] = np.cos(px).astype(np.float32)[None, :]
+        out[4 * k + 2] = np.sin(py).astype(np.float32)[:, None]
+        out[4 * k + 3] = np.cos(py).astype(np.float32)[:, None]
+    return out
 
 
 def periodic_channels_for(size: int, threads_per_cm: float, px_per_cm: float) -> np.ndarray:
