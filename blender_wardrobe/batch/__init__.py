@@ -77,7 +77,10 @@ def run_local(s: spec.BatchSpec, shard_text: str | None, log=print) -> dict:
 
 
 def main(argv, prog: str = "blender -c wardrobe batch") -> int:
-    args = build_parser(prog).parse_args(list(argv))
+    try:
+        args = build_parser(prog).parse_args(list(argv))
+    except SystemExit as exc:  # --help or a usage error: argparse printed why; Blender must not exit here
+        return int(exc.code or 0)
     try:
         s = spec.load(args.spec, _kinds())
         plan.parse_shard(args.shard)

@@ -190,3 +190,10 @@ def test_the_readme_example_spec_is_valid(addon):
 
     s = spec.load(ROOT / "docs" / "examples" / "catalogue.toml", addon.model_cache.fabric_model(bpy.context).kinds)
     assert len(plan.variants(s)) == 9 and s.output == (ROOT / "renders" / "catalogue").resolve()
+
+
+def test_batch_help_and_usage_errors_return_codes(addon, capsys):
+    assert addon.cli.execute(["batch", "--help"]) == 0
+    assert "--shard" in capsys.readouterr().out
+    assert addon.cli.execute(["batch"]) == 2  # no spec: argparse's usage error, not an exception
+    assert addon.cli.execute(["batch", "x.toml", "--shard", "3/2"]) == 2
