@@ -102,6 +102,7 @@ def main(argv=None) -> int:
     command = ("python -m models.fabric.train_vae --data ../shared/data --out build/fabric_vae"
                if ck.get("kind") == "vae-baseline" else
                "python -m models.fabric.train_gan --data ../shared/data --out build/fabric_gan")
+    command += f" --steps {ck['step']} --batch {ck.get('batch')}"
     c = card(files, ck, command)
     if ck.get("kind") == "vae-baseline":
         c["name"], c["description"] = "fabric_vae_baseline", "VAE-only baseline: " + c["description"]
