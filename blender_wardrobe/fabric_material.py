@@ -53,33 +53,43 @@ def check_writable() -> None:
                         "writable, or make that folder writable") from exc
 
 
-def new_images(base: str, images: dict) -> dict:
-    """One Blender image per map, saved beside the .blend (relative path) or packed when it is unsaved."""
-    folder = _texture_folder()
-    out, created = {}, []
+def memory_images(base: str, images: dict) -> dict:
+    """One in-memory Blender image per map ("<base> <map>"), pixels and colour space set; nothing on disk."""
+    out = {}
     try:
         for name, (fmt, colorspace, is_float) in MAPS.items():
             arr = images[name]
             h, w = arr.shape[:2]
-            img = bpy.data.images.new(f"{base} {name}", w, h, alpha=False, float_buffer=is_float)
-            created.append(img)
+            img = out[name] = bpy.data.images.new(f"{base} {name}", w, h, alpha=False, float_buffer=is_float)
             img.colorspace_settings.name = colorspace
             img.pixels.foreach_set(_rgba(arr))
             img.file_format = fmt
+    except BaseException:
+        for img in out.values():
+            bpy.data.images.remove(img)
+        raise
+    return out
+
+
+def new_images(base: str, images: dict) -> dict:
+    """The maps as images saved beside the .blend (relative paths), or packed when the .blend is unsaved."""
+    folder = _texture_folder()
+    out = memory_images(base, images)
+    try:
+        for name, img in out.items():
             if folder is not None:
-                ext = ".exr" if fmt == "OPEN_EXR" else ".png"
+                ext = ".exr" if img.file_format == "OPEN_EXR" else ".png"
                 path = os.path.join(folder, bpy.path.clean_name(f"{base}_{name}") + ext)
                 img.filepath_raw = path
                 img.save()
                 img.filepath = bpy.path.relpath(path)
                 img.source = "FILE"
                 img.reload()  # now backed by the file on disk
-                img.colorspace_settings.name = colorspace
+                img.colorspace_settings.name = MAPS[name][1]
             else:
                 img.pack()
-            out[name] = img
     except (RuntimeError, OSError) as exc:
-        for img in created:
+        for img in out.values():
             bpy.data.images.remove(img)
         raise SaveError(f"could not store the fabric images ({exc}): check that the .blend's folder is "
                         "writable") from exc

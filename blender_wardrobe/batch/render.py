@@ -107,15 +107,8 @@ class Stage:
                 while len(self._surfaces) > SURFACE_CACHE:
                     self._surfaces.popitem(last=False)
             part = g.name.rsplit(" ", 1)[-1].lower()
-            imgs = {}
-            for name, (_fmt, colorspace, is_float) in fabric_material.MAPS.items():
-                arr = res.images[name]
-                img = bpy.data.images.new(f"{variant.id} {part} {name}", arr.shape[1], arr.shape[0], alpha=False,
-                                          float_buffer=is_float)
-                img.colorspace_settings.name = colorspace
-                img.pixels.foreach_set(fabric_material._rgba(arr))
-                images.append(img)
-                imgs[name] = img
+            imgs = fabric_material.memory_images(f"{variant.id} {part}", res.images)
+            images += imgs.values()
             mat = fabric_material.new_material(f"{variant.id} {part}", kind, imgs, res.mapping_scale, False)
             g.data.materials.clear()
             g.data.materials.append(mat)
