@@ -3,7 +3,8 @@
     python tools/run_tests.py [--suite NAME ...] [-- extra pytest args]
 
 bpy and torch never share a process: engine and model suites run without bpy, the Blender suites
-run once per supported Blender (bpy 5.0.1 in .venv, bpy 4.2.0 in .venv-bpy42).
+run once per supported Blender: 4.2 LTS (the oldest), 4.5 LTS, 5.0 (the development .venv) and 5.3
+(the newest, Python 3.13), each in its own environment made by ./dev setup.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv" / "bin" / "python"
-VENV42 = ROOT / ".venv-bpy42" / "bin" / "python"
 SUITES = {
     "engine": (VENV, ["tests/test_layers.py", "tests/engine", "tests/build"]),
+    "engine-py3.13": (ROOT / ".venv-bpy53" / "bin" / "python", ["tests/test_layers.py", "tests/engine"]),  # numpy 2
     "models": (VENV, ["tests/models"]),
     "blender-5.0": (VENV, ["tests/blender"]),
-    "blender-4.2": (VENV42, ["tests/blender"]),
+    "blender-4.2": (ROOT / ".venv-bpy42" / "bin" / "python", ["tests/blender"]),
+    "blender-4.5": (ROOT / ".venv-bpy45" / "bin" / "python", ["tests/blender"]),
+    "blender-5.3": (ROOT / ".venv-bpy53" / "bin" / "python", ["tests/blender"]),
 }
 
 

@@ -1,4 +1,4 @@
-"""Blender tests: real bpy (5.0.1 in .venv, 4.2.0 in .venv-bpy42), never torch in the process."""
+"""Blender tests: real bpy (one Blender per environment, see tools/run_tests.py), never torch in the process."""
 
 import os
 import subprocess
@@ -36,11 +36,12 @@ def addon():
 
 @pytest.fixture(scope="session")
 def wheel_zip(tmp_path_factory) -> Path:
-    """The CPU extension zip with bundled onnxruntime wheels (fetched once into the wheel cache)."""
+    """The CPU extension zip for this platform and this Blender's Python, built and validated by Blender's tools."""
     out = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "build_addon.py"), "--out-dir", str(out)], capture_output=True, text=True
-    )
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    cmd = [sys.executable, str(ROOT / "build_addon.py"), "--out-dir", str(out), "--platform", "linux-x64",
+           "--python", python]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return Path(proc.stdout.strip().splitlines()[-1])
 

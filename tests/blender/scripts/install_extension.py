@@ -41,19 +41,40 @@ out["prefs"] = type(bpy.context.preferences.addons[MODULE].preferences).__name__
 out["engine_package"] = mod.engine.ENGINE_PACKAGE if mod else None
 out["cli_help_rc"] = mod.cli.execute(["--help"]) if mod else None
 out["add_avatar"] = sorted(bpy.ops.wardrobe.add_avatar())
-obj = bpy.context.active_object
-out["avatar_vertices"] = len(obj.data.vertices)
-out["avatar_uv_layers"] = [uv.name for uv in obj.data.uv_layers]
+avatar = bpy.context.active_object
+out["avatar_vertices"] = len(avatar.data.vertices)
+out["avatar_uv_layers"] = [uv.name for uv in avatar.data.uv_layers]
 try:
     import onnxruntime
-    import trimesh
 
     out["onnxruntime_file"] = onnxruntime.__file__
-    out["trimesh_file"] = trimesh.__file__
     out["providers"] = onnxruntime.get_available_providers()
 except ImportError as exc:
     out["import_error"] = str(exc)
 out["dependency_problem"] = mod.dependencies.problem() if mod else None
+
+# What a user does first: a garment, Generate Fabric on it, a slider, save and reopen.
+out["add_garment"] = sorted(bpy.ops.wardrobe.add_garment(part="skirt"))
+skirt = bpy.context.active_object
+settings = bpy.context.scene.wardrobe_fabric
+settings.kind, settings.resolution = "denim", "256"
+out["generate"] = sorted(bpy.ops.wardrobe.generate_fabric())
+out["material"] = skirt.active_material.name if skirt.active_material else None
+bpy.context.view_layer.objects.active = avatar
+key = avatar.data.shape_keys.key_blocks["Wardrobe Body"]
+before = [tuple(key.data[i].co) for i in (0, 5000)]
+avatar.wardrobe.chest = 104.0
+out["slider_moved"] = [tuple(key.data[i].co) for i in (0, 5000)] != before
+blend = os.path.join(os.environ["BLENDER_USER_RESOURCES"], "scene.blend")
+names = skirt.name, avatar.name
+bpy.ops.wm.save_as_mainfile(filepath=blend)
+bpy.ops.wm.open_mainfile(filepath=blend)
+skirt, avatar = (bpy.data.objects[n] for n in names)
+albedo = skirt.active_material.node_tree.nodes["Fabric albedo"].image
+out["reopened"] = {"material": skirt.active_material.name, "albedo_size": list(albedo.size),
+                   "albedo_packed": albedo.packed_file is not None, "chest": round(avatar.wardrobe.chest, 3),
+                   "keys": [k.name for k in avatar.data.shape_keys.key_blocks]}
+out["hidden"] = sorted(_blocker.STOCK.hidden) if _blocker.STOCK is not None else []
 
 cycles = []
 for _ in range(2):  # enable/disable twice in a row leaves nothing behind
