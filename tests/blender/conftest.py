@@ -34,16 +34,24 @@ def addon():
     addon_utils.disable(ADDON, default_set=True, handle_error=None)
 
 
-@pytest.fixture(scope="session")
-def wheel_zip(tmp_path_factory) -> Path:
-    """The CPU extension zip for this platform and this Blender's Python, built and validated by Blender's tools."""
-    out = tmp_path_factory.mktemp("dist")
-    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+def _build_zip(out: Path, python: str) -> Path:
     cmd = [sys.executable, str(ROOT / "build_addon.py"), "--out-dir", str(out), "--platform", "linux-x64",
            "--python", python]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return Path(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def wheel_zip(tmp_path_factory) -> Path:
+    """The CPU extension zip for this platform and this Blender's Python, built and validated by Blender's tools."""
+    return _build_zip(tmp_path_factory.mktemp("dist"), f"{sys.version_info[0]}.{sys.version_info[1]}")
+
+
+@pytest.fixture(scope="session")
+def other_python_zip(tmp_path_factory) -> Path:
+    """The zip for the Blenders that run the other Python (3.11 <-> 3.13)."""
+    return _build_zip(tmp_path_factory.mktemp("dist"), "3.13" if sys.version_info[:2] == (3, 11) else "3.11")
 
 
 _exit_status = {"code": 0}

@@ -56,3 +56,12 @@ def test_enabling_without_onnxruntime_explains_instead_of_traceback():
     assert "Blender Wardrobe cannot generate: onnxruntime" in proc.stdout  # printed on enable
     assert "Traceback" not in proc.stdout + proc.stderr
     assert res["avatar"] == ["FINISHED"]
+
+
+def test_the_zip_for_the_other_python_is_refused_with_blenders_version_message(other_python_zip):
+    # One Python's wheels per zip, and the zip's Blender range says which Blenders run that Python.
+    proc = run_script("install_refused.py", str(other_python_zip))
+    res = _result(proc)
+    assert not res["enabled"]
+    said = proc.stdout + proc.stderr + res.get("error", "")
+    assert ("minimum supported version (5.1.0)" in said) or ("less than the maximum version (5.1.0)" in said), said
