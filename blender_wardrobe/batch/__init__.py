@@ -32,12 +32,15 @@ def build_parser(prog: str = "blender -c wardrobe batch") -> argparse.ArgumentPa
     return ap
 
 
-def _kinds() -> tuple[str, ...]:
+def _load_spec(path: str) -> spec.BatchSpec:
+    """The spec, checked against the fabric model's kinds and with its files opened as the render will."""
     import bpy
 
     from .. import model_cache
+    from . import file_checks
 
-    return model_cache.fabric_model(bpy.context).kinds
+    return spec.load(path, model_cache.fabric_model(bpy.context).kinds, check_swatch=file_checks.swatch_problem,
+                     check_blend=file_checks.blend_problem)
 
 
 def _eta(done: int, total: int, elapsed: float) -> str:
@@ -82,8 +85,12 @@ def main(argv, prog: str = "blender -c wardrobe batch") -> int:
     except SystemExit as exc:  # --help or a usage error: argparse printed why; Blender must not exit here
         return int(exc.code or 0)
     try:
-        s = spec.load(args.spec, _kinds())
+        s = _load_spec(args.spec)
         plan.parse_shard(args.shard)
+        if args.executor == "ray":
+            from . import ray_executor
+
+            ray_executor.check(args)
     except (spec.SpecError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ re-run by resuming; the output folder must be shared by all nodes (one machine: 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -15,6 +16,36 @@ from pathlib import Path
 
 from . import store
 from .spec import BatchSpec
+
+RAY_REQUIREMENT = "ray==2.60.0"  # the version requirements/batch.txt tests
+LOCAL_HOSTS = {"", "auto", "local", "localhost", "127.0.0.1", "::1"}
+
+
+def is_local(address: str) -> bool:
+    """Whether a Ray address stays on this machine ('auto', localhost, 127.x; with or without ray:// and port)."""
+    rest = address.strip().split("://", 1)[-1]
+    if rest.startswith("["):  # [::1]:6379
+        host = rest[1:].split("]", 1)[0]
+    elif rest.count(":") == 1:  # host:port
+        host = rest.split(":")[0]
+    else:  # a bare host, or a bare IPv6 address
+        host = rest
+    return host.lower() in LOCAL_HOSTS or host.startswith("127.")
+
+
+def check(args) -> None:
+    """Refuse up front (ValueError naming the fix) what would fail or overstep once the batch starts."""
+    if args.address and not is_local(args.address):
+        import bpy
+
+        if not bpy.app.online_access:
+            raise ValueError(f"--address {args.address} is another machine, and Blender's online access is off: "
+                             "allow it in Preferences > System > Network (or start Blender with --online-mode), "
+                             "or leave out --address to use a local Ray cluster")
+    if importlib.util.find_spec("ray") is None:
+        raise ValueError(f"--executor ray needs Ray, which this Python ({sys.executable}) does not have: install it "
+                         f"with \"{sys.executable}\" -m pip install {RAY_REQUIREMENT}, or run the shards yourself "
+                         "with --shard i/N (one process or machine each)")
 
 
 def shard_command(spec_path: Path, i: int, n: int, blender: str | None) -> list[str]:

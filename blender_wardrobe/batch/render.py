@@ -88,7 +88,7 @@ class Stage:
                 "style": [float(v) for v in av.wardrobe.style[:self.rig.latent]],
                 "warnings": av.wardrobe.body_message}
 
-    def _dress(self, variant: Variant, folder: Path) -> tuple[list, list, dict]:
+    def _dress(self, variant: Variant) -> tuple[list, list, dict]:
         f, spec = variant.fabric, self.spec
         if f.swatch:
             style = self.fabric.encode_swatch(read_swatch(f.swatch))
@@ -118,8 +118,9 @@ class Stage:
         return materials, images, info
 
     @staticmethod
-    def _save_maps(images: list, folder: Path) -> None:
+    def _save_maps(images: list, folder: Path) -> list[str]:
         """The maps as 8-bit PNGs beside the renders (after rendering: saving re-points the image at a file)."""
+        saved = []
         for img in images:
             name = img.name.split(" ", 1)[1].replace(" ", "_")  # "<variant> <part> <map>" -> part_map
             if name.endswith("_height"):
@@ -129,18 +130,19 @@ class Stage:
             img.filepath_raw, img.file_format = str(tmp), "PNG"
             img.save()
             os.replace(tmp, final)
+            saved.append(final.name)
+        return sorted(saved)
 
     def render(self, variant: Variant) -> dict:
         t0 = time.perf_counter()
-        folder = store.variant_dir(self.spec.output, variant.id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = store.reset_variant(self.spec.output, variant.id)  # nothing a killed run left survives
         body = self._shape(variant)
-        materials, images, fabric_info = self._dress(variant, folder)
+        materials, images, fabric_info = self._dress(variant)
         renders, render_s = [], 0.0
         try:
             for angle in self.spec.angles:
                 self.avatar.rotation_euler.z = self.base_rotation + math.radians(angle)
-                final = folder / f"render_{int(round(angle)) % 360:03d}.png"
+                final = folder / store.render_name(angle)
                 tmp = store.temp_path(final)
                 self.scene.render.filepath = str(tmp)
                 r0 = time.perf_counter()
@@ -148,7 +150,7 @@ class Stage:
                 render_s += time.perf_counter() - r0
                 os.replace(tmp, final)
                 renders.append(final.name)
-            self._save_maps(images, folder)
+            maps = self._save_maps(images, folder)
         finally:
             self.avatar.rotation_euler.z = self.base_rotation
             for mat in materials:
@@ -159,8 +161,7 @@ class Stage:
         record = {"id": variant.id, "index": variant.index, "body": variant.body.name, "fabric": variant.fabric.name,
                   "kind": next(iter(fabric_info.values()))["kind"] if fabric_info else None,
                   "color": variant.fabric.color, "seed": variant.fabric.seed, "swatch": variant.fabric.swatch,
-                  "renders": renders, "fabric_maps": sorted(p.name for p in folder.glob("*_*.png")
-                                                            if not p.name.startswith("render")),
+                  "renders": renders, "fabric_maps": maps,
                   "fabric_info": fabric_info, "render_seconds": round(render_s, 3),
                   "seconds": round(time.perf_counter() - t0, 3), "blender": bpy.app.version_string}
         store.atomic_write_json(folder / store.RECORD, record)  # last: marks the variant done

@@ -28,11 +28,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import store
 
 SLIDERS = ("stature", "chest", "waist", "hips", "inseam", "weight")
 GARMENTS = ("tights", "skirt")
@@ -46,6 +50,11 @@ SECTIONS = {"scene": {"blend"}, "avatar": {"sex", "garments"}, "bodies": {"rando
 
 class SpecError(ValueError):
     """A spec that cannot run; the message names the file, the field and (where known) its line."""
+
+
+# A check of a file the batch will read: None when it will load, else what is wrong with it. The
+# bpy side passes checks that load the file the way the render will (see batch/file_checks.py).
+FileCheck = Callable[[Path], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,10 @@ def _safe_name(text: str) -> bool:
     return bool(NAME_RE.match(text)) and ".." not in text
 
 
-def load(path, kinds: tuple[str, ...]) -> BatchSpec:
-    """Parse and validate a spec. ``kinds``: the fabric model's vocabulary."""
+def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
+         check_blend: FileCheck | None = None) -> BatchSpec:
+    """Parse and validate a spec. ``kinds``: the fabric model's vocabulary; the checks open the swatch
+    images and the .blend as the render will, so a dry run catches everything a real run would."""
     path = Path(path).resolve()
     try:
         text = path.read_text()
@@ -147,6 +158,10 @@ def load(path, kinds: tuple[str, ...]) -> BatchSpec:
         blend = (base / c.get(scene, "scene", "blend", str, "")).resolve()
         if not blend.is_file() or blend.suffix != ".blend":
             c.fail("scene", "blend", f"{blend} is not an existing .blend file")
+        problem = check_blend(blend) if check_blend else None
+        if problem:
+            c.fail("scene", "blend", f"{blend.name} cannot be opened ({problem}): save the scene again or "
+                                     "choose another .blend")
 
     avatar = data.get("avatar", {})
     sex = c.get(avatar, "avatar", "sex", str, "female", lambda v: v in ("female", "male"), "female or male")
@@ -199,18 +214,34 @@ def load(path, kinds: tuple[str, ...]) -> BatchSpec:
         p = (base / sw).resolve()
         if not p.is_file():
             c.fail("fabrics", "swatches", f"swatch image {p} does not exist")
+        problem = check_swatch(p) if check_swatch else None
+        if problem:
+            c.fail("fabrics", "swatches", problem)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem)[:40] or "swatch"
         fabrics += [Fabric(f"swatch-{stem}-s{s}", None, "#808080", s, str(p)) for s in seeds]
     if not fabrics:
         c.fail("fabrics", None, "no fabrics: give kinds (with colours and seeds) or swatches")
+    seen: dict[str, Fabric] = {}
+    for f in fabrics:  # each variant gets a folder named after its fabric: two alike would share one
+        if f.name in seen:
+            key = "swatches" if f.swatch else "kinds"
+            c.fail("fabrics", key, f"fabric '{f.name}' is listed twice (repeated kinds, colours, seeds or swatch "
+                                   "names): list each once")
+        seen[f.name] = f
 
     r = data.get("render", {})
     engine = c.get(r, "render", "engine", str, "CYCLES", lambda v: v in ENGINES, f"one of {', '.join(ENGINES)}")
     samples = c.get(r, "render", "samples", int, 16, lambda v: 1 <= v <= 4096, "1..4096")
     res = c.get(r, "render", "resolution", list, [256, 256],
                 lambda v: len(v) == 2 and all(isinstance(x, int) and 16 <= x <= 8192 for x in v), "[width, height]")
-    angles = c.get(r, "render", "angles", list, [0], lambda v: v and all(isinstance(x, int | float) for x in v),
-                   "a list of degrees")
+    angles = c.get(r, "render", "angles", list, [0],
+                   lambda v: v and all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+                                       and -3600 <= x <= 3600 for x in v),
+                   "a list of finite angles in degrees (-3600..3600)")
+    files = [store.render_name(a) for a in angles]
+    if len(set(files)) != len(files):
+        c.fail("render", "angles", f"{angles} repeat a view (one image per whole degree, modulo 360): list each "
+                                   "angle once")
 
     out_t = data.get("output", {})
     folder = c.get(out_t, "output", "folder", str, "renders", lambda v: bool(v.strip()))

@@ -41,6 +41,27 @@ def temp_path(final: Path) -> Path:
     return final.with_name(f".{final.stem}.partial{os.getpid()}{final.suffix}")
 
 
+def render_name(angle: float) -> str:
+    """The file of one turntable view: one per whole degree, modulo 360."""
+    return f"render_{int(round(angle)) % 360:03d}.png"
+
+
+def reset_variant(output: Path, variant_id: str) -> Path:
+    """The variant's folder, emptied of what an interrupted run left (temporary and partial files).
+
+    Only unfinished variants are reset, and each variant belongs to exactly one shard, so no other
+    writer uses this folder.
+    """
+    d = variant_dir(output, variant_id)
+    if (d / RECORD).exists():
+        raise ValueError(f"variant '{variant_id}' is finished: it is never rendered again")
+    d.mkdir(parents=True, exist_ok=True)
+    for leftover in d.iterdir():
+        if leftover.is_file() or leftover.is_symlink():
+            leftover.unlink()
+    return d
+
+
 def variant_dir(output: Path, variant_id: str) -> Path:
     d = (output / variant_id).resolve()
     if d.parent != output.resolve():  # names are validated; this is the last line of defence

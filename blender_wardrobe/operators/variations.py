@@ -48,6 +48,9 @@ def read_swatch(path: str) -> np.ndarray:
                                       "use a PNG or JPEG photo of the fabric") from exc
     try:
         w, h = img.size
+        if w == 0 or h == 0:  # Blender "loads" any file lazily; an unreadable one has no pixels
+            raise fabric.FabricInputError(f"cannot read the swatch '{os.path.basename(path)}': it is not an image "
+                                          "Blender can load. Use a PNG or JPEG photo of the fabric")
         if w < 32 or h < 32:
             raise fabric.FabricInputError(f"the swatch is {w} x {h} px: use a photo of at least 32 x 32 px")
         px = np.empty(w * h * 4, np.float32)

@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bpy
 import pytest
 from bpy_helpers import ROOT
 
@@ -167,6 +168,13 @@ def test_ray_executor_on_a_local_cluster_with_two_workers(tmp_path):
     (lambda s: s.replace("[avatar]", '[scene]\nblend = "missing.blend"\n[avatar]'), r"missing.blend is not an"),
     (lambda s: s + "\n[render\n", r"not valid TOML.*line"),
     (lambda s: s.replace('colors = ["#2b4a6f"]', 'colors = ["blue"]'), r"\[fabrics.colors\]"),
+    (lambda s: s.replace("angles = [0]", "angles = [0, nan]"), r"line \d+\): \[render.angles\] invalid value.*finite"),
+    (lambda s: s.replace("angles = [0]", "angles = [0, inf]"), r"\[render.angles\] invalid value"),
+    (lambda s: s.replace("angles = [0]", "angles = [0, 360]"), r"\[render.angles\] .*repeat a view"),
+    (lambda s: s.replace('kinds = ["denim", "plaid"]', 'kinds = ["denim", "denim"]'),
+     r"\[fabrics.kinds\] fabric 'denim-2b4a6f-s0' is listed twice"),
+    (lambda s: s.replace('colors = ["#2b4a6f"]', 'colors = ["#2b4a6f", "#2B4A6F"]'), r"is listed twice"),
+    (lambda s: s.replace("seeds = [0]", "seeds = [0, 0]"), r"is listed twice"),
 ])
 def test_bad_specs_name_the_field_and_line(addon, tmp_path, capsys, edit, match):
     spec = _spec(tmp_path, edit(SPEC))
@@ -174,6 +182,76 @@ def test_bad_specs_name_the_field_and_line(addon, tmp_path, capsys, edit, match)
     err = capsys.readouterr().err
     assert __import__("re").search(match, err), err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("content,match", [
+    (b"this is not a picture", r"\[fabrics.swatches\] cannot read the swatch 'photo.png': it is not an image"),
+    (None, r"\[fabrics.swatches\] .*photo.png.* (exist|image)"),
+])
+def test_swatches_that_are_not_images_are_refused_by_a_dry_run(addon, tmp_path, capsys, content, match):
+    if content is None:
+        (tmp_path / "photo.png").mkdir()  # a folder with an image's name
+    else:
+        (tmp_path / "photo.png").write_bytes(content)
+    spec = _spec(tmp_path, SPEC.replace("seeds = [0]", 'seeds = [0]\nswatches = ["photo.png"]'))
+    assert addon.cli.execute(["batch", str(spec), "--dry-run"]) == 2
+    assert __import__("re").search(match, capsys.readouterr().err)
+
+
+def test_a_blend_that_does_not_open_is_refused_by_a_dry_run(addon, tmp_path, capsys):
+    (tmp_path / "studio.blend").write_bytes(b"BLENDER-v300" + b"\0" * 64)  # a header and nothing else
+    spec = _spec(tmp_path, '[scene]\nblend = "studio.blend"\n' + SPEC)
+    scene_before = bpy.context.scene.name
+    assert addon.cli.execute(["batch", str(spec), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "[scene.blend] studio.blend cannot be opened" in err and "(line 2)" in err, err
+    assert bpy.context.scene.name == scene_before  # checking it did not open anything
+
+
+def test_a_good_blend_and_swatch_pass_the_dry_run(addon, tmp_path, capsys):
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "studio.blend"), copy=True)
+    img = bpy.data.images.new("photo", 64, 64)
+    img.filepath_raw, img.file_format = str(tmp_path / "photo.png"), "PNG"
+    img.save()
+    spec = _spec(tmp_path, '[scene]\nblend = "studio.blend"\n' + SPEC.replace(
+        "seeds = [0]", 'seeds = [0]\nswatches = ["photo.png"]'))
+    assert addon.cli.execute(["batch", str(spec), "--dry-run"]) == 0
+    assert "6 variants" in capsys.readouterr().out
+
+
+def test_ray_without_ray_installed_says_how_to_install_it(addon, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as in a stock Blender
+    assert addon.cli.execute(["batch", str(_spec(tmp_path)), "--executor", "ray"]) == 2
+    err = capsys.readouterr().err
+    assert "--executor ray needs Ray" in err and "-m pip install ray==" in err and "--shard i/N" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_remote_ray_address_needs_blenders_online_access(addon, tmp_path, capsys):
+    assert not bpy.app.online_access  # the default of a background Blender
+    spec = str(_spec(tmp_path))
+    assert addon.cli.execute(["batch", spec, "--executor", "ray", "--address", "10.20.30.40:6379"]) == 2
+    err = capsys.readouterr().err
+    assert "is another machine, and Blender's online access is off" in err and "--online-mode" in err
+
+
+def test_a_resumed_variant_never_lists_what_a_killed_run_left(tmp_path):
+    spec = _spec(tmp_path)
+    out = tmp_path / "out"
+    stale = out / "tall__denim-2b4a6f-s0"
+    stale.mkdir(parents=True)
+    for name in (".render_000.partial4242.png", ".skirt_albedo.partial4242.png", ".body.json.x1y2z3",
+                 "render_000.png", "skirt_albedo.png"):  # temporary files and half a variant from a killed run
+        (stale / name).write_bytes(b"left by a killed run")
+    proc = _python_batch(spec)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rec = json.loads((stale / "variant.json").read_text())
+    assert rec["renders"] == ["render_000.png"]
+    assert rec["fabric_maps"] == ["skirt_albedo.png", "skirt_normal.png", "skirt_roughness.png"]
+    assert sorted(p.name for p in stale.iterdir()) == sorted(["body.json", "variant.json", *rec["renders"],
+                                                              *rec["fabric_maps"]])
+    assert (stale / "render_000.png").read_bytes()[:4] == b"\x89PNG"  # rendered again, not the stale bytes
+    assert not list(out.rglob(".*partial*"))
 
 
 def test_unwritable_output_folder_is_refused(addon, tmp_path, capsys):
