@@ -1,6 +1,7 @@
 """Engine arrays -> Blender images and a Principled BSDF material (main thread only)."""
 
 import os
+import tempfile
 
 import bpy
 import numpy as np
@@ -44,10 +45,8 @@ def check_writable() -> None:
         return
     try:
         os.makedirs(folder, exist_ok=True)
-        probe = os.path.join(folder, ".wardrobe_write_test")
-        with open(probe, "w") as fh:
-            fh.write("ok")
-        os.remove(probe)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".wardrobe_write_test"):  # unique: no races
+            pass
     except OSError as exc:
         raise SaveError(f"cannot write textures to {folder} ({exc.strerror or exc}): save the .blend somewhere "
                         "writable, or make that folder writable") from exc

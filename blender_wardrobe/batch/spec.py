@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -248,9 +249,9 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
     output = (base / folder).resolve()
     try:
         output.mkdir(parents=True, exist_ok=True)
-        probe = output / ".wardrobe_write_test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A probe of its own: shards started together check the same folder at the same moment.
+        with tempfile.NamedTemporaryFile(dir=output, prefix=".wardrobe_write_test"):
+            pass
     except OSError as exc:
         c.fail("output", "folder", f"{output} is not writable ({exc.strerror or exc}): choose another folder")
     if not os.access(output, os.W_OK):
