@@ -103,7 +103,7 @@ def fetch_wheel(wheel: Wheel, cache: Path) -> Path:
     name, version = wheel.requirement.split("==")
     py_tag = "cp" + wheel.python.replace(".", "")
     dest = cache / wheel.platform
-    pattern = f"{name.replace('-', '_')}-{version}-{py_tag}-*.whl"
+    pattern = f"{name.replace('-', '_')}-{version}-{py_tag}-{py_tag}-*.whl"  # not the free-threaded {py_tag}t
     found = sorted(dest.glob(pattern))
     if found:
         return found[-1]

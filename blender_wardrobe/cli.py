@@ -5,8 +5,8 @@ import sys
 
 import bpy
 
-from . import demo_scene, dependencies, properties
-from .engine import body, inference, mesh, runtime
+from . import color_management, demo_scene, dependencies, properties
+from .engine import body, color, inference, mesh, runtime
 
 COMMAND = "wardrobe"
 
@@ -40,12 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _hex_color(text: str):
-    t = text.strip().lstrip("#")
-    if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a colour: use #rrggbb, e.g. #2b4a6f")
-    # sRGB -> linear: Blender colour properties are scene-linear.
-    srgb = [int(t[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb)
+    """'#rrggbb' (sRGB) -> the value of a colour property (the file's working space)."""
+    try:
+        return color_management.from_srgb(text)
+    except color.ColorError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a colour: use #rrggbb, e.g. #2b4a6f") from None
 
 
 def _measurements(items) -> dict:

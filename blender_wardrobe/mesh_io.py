@@ -28,10 +28,17 @@ def new_mesh(name: str, data: "engine_mesh.MeshData", uv_name: str = "UVMap") ->
     return me
 
 
-def read_uv_layout(me: bpy.types.Mesh) -> "fabric_surface.MeshUV":
-    """Positions, corners, polygons and the active UV map of a mesh (object mode data), as numpy."""
+def read_uv_layout(me: bpy.types.Mesh, matrix=None) -> "fabric_surface.MeshUV":
+    """Positions, corners, polygons and the active UV map of a mesh (object mode data), as numpy.
+
+    With ``matrix`` (the object's world matrix) positions are in world units, so an object scaled in
+    Object Mode gets its fabric at the size it is shown.
+    """
     co = np.empty(len(me.vertices) * 3, np.float32)
     me.vertices.foreach_get("co", co)
+    if matrix is not None:
+        m = np.array(matrix, np.float64)
+        co = (co.reshape(-1, 3).astype(np.float64) @ m[:3, :3].T).astype(np.float32).ravel()
     loop_vertex = np.empty(len(me.loops), np.int32)
     me.loops.foreach_get("vertex_index", loop_vertex)
     loop_start = np.empty(len(me.polygons), np.int32)

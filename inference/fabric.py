@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import onnx_model, texture_metrics
+from . import color as colour
+from . import onnx_model
 
 CARD = "fabric_model.json"
 MAX_SIZE = 8192
@@ -36,18 +37,6 @@ class FabricMaps:
     info: dict = field(default_factory=dict)
 
 
-def parse_color(color) -> tuple[float, float, float]:
-    if isinstance(color, str):
-        t = color.strip().lstrip("#")
-        if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
-            raise FabricInputError(f"malformed colour '{color}': use #rrggbb, e.g. #2b4a6f")
-        return tuple(int(t[i:i + 2], 16) / 255.0 for i in (0, 2, 4))
-    c = tuple(float(v) for v in color)
-    if len(c) != 3 or not all(0.0 <= v <= 1.0 for v in c):
-        raise FabricInputError(f"malformed colour {color!r}: give three sRGB values in 0..1 or #rrggbb")
-    return c
-
-
 def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: float) -> np.ndarray:
     """The generator's condition: one-hot kind, colour in CIE Lab / 100, log2(threads per cm / 12), roughness.
 
@@ -55,7 +44,7 @@ def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: floa
     """
     v = np.zeros(len(kinds) + 5, np.float32)
     v[list(kinds).index(kind)] = 1
-    v[len(kinds):len(kinds) + 3] = texture_metrics.srgb_to_lab(np.array(parse_color(color))) / 100
+    v[len(kinds):len(kinds) + 3] = colour.srgb_to_lab(np.array(colour.parse_color(color))) / 100
     v[-2] = np.log2(threads_per_cm / 12.0)
     v[-1] = roughness
     return v
@@ -130,14 +119,27 @@ def height_to_normal(height: np.ndarray, strength: float, band: int = 256) -> np
     return out
 
 
+def _whole(card: dict, key: str) -> int:
+    value = card[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 1:
+        raise ValueError(f"'{key}' must be a whole number >= 1, found {value!r}")
+    return int(value)
+
+
 class FabricModel:
     def __init__(self, card: dict, folder, provider: str = "AUTO", threads: int = 0):
         self.card, self.folder = card, folder
         self.provider, self.threads = provider, threads
-        self.kinds = tuple(card["style"]["kinds"])
-        self.px_per_cm = float(card["style"]["px_per_cm"])
-        self.stride = int(card["stride"])
-        self.noise_ch = int(card["noise_channels"])
+        try:
+            self.kinds = tuple(card["style"]["kinds"])
+            self.px_per_cm = float(card["style"]["px_per_cm"])
+            self.stride, self.noise_ch = _whole(card, "stride"), _whole(card, "noise_channels")
+            card["style"]["threads_per_cm_range"], card["style"]["default_roughness"]  # noqa: B018 (must exist)
+            card["files"]["generator"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise onnx_model.ModelError(f"{folder}/{CARD} is not a valid fabric model card ({type(exc).__name__}: "
+                                        f"{exc}): reinstall the add-on or re-export the model with "
+                                        "python -m models.fabric.export") from exc
         if int(card.get("noise_stride", 0)) != 1:
             raise onnx_model.ModelError(f"{folder}/{CARD} is from an older generator (noise at 1/"
                                         f"{card.get('noise_stride', card['stride'])} resolution): re-export it with "
@@ -175,8 +177,12 @@ class FabricModel:
             raise FabricInputError(f"scale {threads_per_cm:g} threads/cm is outside the trained range {lo:g}-{hi:g}")
         if roughness is not None and not 0 <= roughness <= 1:
             raise FabricInputError(f"roughness {roughness:g} must be within 0..1")
+        try:
+            rgb = colour.parse_color(color)
+        except colour.ColorError as exc:
+            raise FabricInputError(str(exc)) from exc
         default = self.card["style"]["default_roughness"][kind]
-        return style_vector(self.kinds, kind, color, threads_per_cm, default if roughness is None else roughness)
+        return style_vector(self.kinds, kind, rgb, threads_per_cm, default if roughness is None else roughness)
 
     def check_size(self, size: int) -> int:
         size = int(size)
@@ -217,7 +223,7 @@ class FabricModel:
                 if progress is not None:
                     progress(done, total)
         strength = float(self.card.get("normal_strength", 4.0))
-        info = {"kind": kind, "color": parse_color(color) if kind else None, "threads_per_cm": threads / size *
+        info = {"kind": kind, "color": colour.parse_color(color) if kind else None, "threads_per_cm": threads / size *
                 self.px_per_cm, "size": size, "seed": seed, "provider": self.generator.get_providers()[0],
                 "seconds": round(time.perf_counter() - t0, 4), "windows": total}
         return FabricMaps(albedo, height, rough, height_to_normal(height, strength), info)
@@ -253,5 +259,5 @@ class FabricModel:
         tpc = threads_per_cm or float(12.0 * 2 ** style[-2])
         lo, hi = self.card["style"]["threads_per_cm_range"]
         tpc = float(np.clip(tpc, lo, hi))
-        color = tuple(float(c) for c in texture_metrics.lab_to_srgb(style[len(self.kinds):len(self.kinds) + 3] * 100))
+        color = tuple(float(c) for c in colour.lab_to_srgb(style[len(self.kinds):len(self.kinds) + 3] * 100))
         return [self.generate(kind, color, tpc, size, seed + i, style=style) for i in range(n)]

@@ -7,6 +7,7 @@ into images and nodes. Images come back with rows bottom-up (Blender's pixel ord
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,31 +42,56 @@ class FabricSurface:
 
 def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_per_cm: float, size: int,
                     seed: int, roughness: float | None, progress=None, style=None) -> FabricSurface:
-    """Generate a tile and map it onto ``mesh``; ``progress(fraction, text)`` may raise :class:`Cancelled`."""
+    """Generate a tile and map it onto ``mesh``; ``progress(fraction, text)`` may raise :class:`Cancelled`.
+
+    ``info["timings_ms"]`` has the time of each step (islands, generate, rasterize, pad, bake).
+    """
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(name):
+        now = time.perf_counter()
+        timings[name] = round((now - clock[0]) * 1000, 2)
+        clock[0] = now
+
     def report(f, text):
         if progress is not None:
             progress(f, text)
 
     report(0.0, "Reading UV layout")
     isl = uv_layout.islands(mesh.co, mesh.loop_vertex, mesh.loop_start, mesh.loop_total, mesh.loop_uv)
+    lap("islands")
     maps = model.generate(kind, color, threads_per_cm, size, seed, roughness, style=style,
                           progress=lambda d, t: report(0.05 + 0.75 * d / t, f"Generating fabric {d}/{t}"))
+    lap("generate")
     tile_cm = size / model.px_per_cm
     tile = {"albedo": np.flipud(maps.albedo), "roughness": np.flipud(maps.roughness),
             "height": np.flipud(maps.height), "normal": np.flipud(maps.normal)}
-    info = dict(maps.info, islands=isl.n_islands, tile_cm=tile_cm)
+    info = dict(maps.info, islands=isl.n_islands, tile_cm=tile_cm, timings_ms=timings)
     if isl.agree:
         tile["normal"] = tile["normal"] * 0.5 + 0.5
         report(1.0, "Done")
         return FabricSurface(tile, uv_layout.mapping_scale(isl.reference_density, tile_cm), "mapping", tile_cm, info)
-    report(0.85, f"Baking an atlas for {isl.n_islands} UV islands of different scale")
-    ids = uv_layout.rasterize_islands(mesh.loop_start, mesh.loop_total, mesh.loop_uv, isl.face_island, size)
+    report(0.8, f"Baking an atlas for {isl.n_islands} UV islands of different scale")
+    ids = uv_layout.rasterize_islands(mesh.loop_start, mesh.loop_total, mesh.loop_uv, isl.face_island, size,
+                                      progress=lambda f: report(0.8 + 0.05 * f, "Rasterising UV islands"))
+    lap("rasterize")
     ids = uv_layout.pad_islands(ids, ATLAS_PADDING)
+    lap("pad")
+    report(0.88, "Sampling the fabric per island")
     scales = uv_layout.mapping_scale(isl.density, tile_cm)
-    atlas = {name: uv_layout.bake_atlas(img, ids, scales) for name, img in tile.items()}
+    # All maps share the lookups: bake them as one stack of channels.
+    names = list(tile)
+    depth = [1 if tile[n].ndim == 2 else tile[n].shape[2] for n in names]
+    stack = np.concatenate([tile[n].reshape(size, size, -1) for n in names], axis=2)
+    baked = uv_layout.bake_atlas(stack, ids, scales)
+    bounds = np.cumsum([0, *depth])
+    atlas = {n: baked[..., bounds[i]:bounds[i + 1]] for i, n in enumerate(names)}
+    atlas = {n: (a[..., 0] if d == 1 else a) for (n, a), d in zip(atlas.items(), depth)}
     # Tangent-space normals do not change with the scale a tile is shown at: resample and renormalise.
     n = atlas["normal"]
     atlas["normal"] = n / np.maximum(np.linalg.norm(n, axis=-1, keepdims=True), 1e-6) * 0.5 + 0.5
+    lap("bake")
     info["atlas_scale_range"] = [float(scales.min()), float(scales.max())]
     report(1.0, "Done")
     return FabricSurface(atlas, 1.0, "atlas", tile_cm, info)

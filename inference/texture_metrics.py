@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .color import ciede2000, linear_to_srgb, srgb_to_lab, srgb_to_linear
+
 HF_CUTOFF = 0.25  # cycles per pixel (Nyquist = 0.5)
 
 
@@ -179,69 +181,6 @@ def density_coverage(real_emb: np.ndarray, fake_emb: np.ndarray, k: int = 5) -> 
     density = inside.sum() / (k * fake_emb.shape[0])
     coverage = inside.any(axis=1).mean()
     return float(density), float(coverage)
-
-
-# -- colour --------------------------------------------------------------------------------------
-def srgb_to_linear(c) -> np.ndarray:
-    c = np.asarray(c, np.float64)
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def linear_to_srgb(c) -> np.ndarray:
-    c = np.clip(np.asarray(c, np.float64), 0, None)
-    return np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)
-
-
-def srgb_to_lab(rgb) -> np.ndarray:
-    """sRGB (0..1) -> CIE L*a*b* (D65)."""
-    lin = srgb_to_linear(rgb)
-    m = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
-                  [0.0193339, 0.1191920, 0.9503041]])
-    xyz = lin @ m.T / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
-
-
-def lab_to_srgb(lab) -> np.ndarray:
-    """CIE L*a*b* (D65) -> sRGB 0..1 (clipped to the gamut): the inverse of :func:`srgb_to_lab`."""
-    lab = np.asarray(lab, np.float64)
-    fy = (lab[..., 0] + 16) / 116
-    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], -1)
-    d = 6 / 29
-    xyz = np.where(f > d, f**3, 3 * d * d * (f - 4 / 29)) * np.array([0.95047, 1.0, 1.08883])
-    m = np.array([[3.2404542, -1.5371385, -0.4985314], [-0.9692660, 1.8760108, 0.0415560],
-                  [0.0556434, -0.2040259, 1.0572252]])
-    return np.clip(linear_to_srgb(np.clip(xyz @ m.T, 0, 1)), 0, 1)
-
-
-def ciede2000(lab1, lab2) -> np.ndarray:
-    """CIEDE2000 colour difference (Sharma, Wu & Dalal 2005)."""
-    l1, a1, b1 = np.moveaxis(np.asarray(lab1, np.float64), -1, 0)
-    l2, a2, b2 = np.moveaxis(np.asarray(lab2, np.float64), -1, 0)
-    c1, c2 = np.hypot(a1, b1), np.hypot(a2, b2)
-    cbar = (c1 + c2) / 2
-    g = 0.5 * (1 - np.sqrt(cbar**7 / (cbar**7 + 25**7)))
-    a1p, a2p = (1 + g) * a1, (1 + g) * a2
-    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
-    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
-    dlp, dcp = l2 - l1, c2p - c1p
-    dh = h2p - h1p
-    dh = np.where(c1p * c2p == 0, 0, np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh)))
-    dhp = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh / 2))
-    lbp, cbp = (l1 + l2) / 2, (c1p + c2p) / 2
-    hsum = h1p + h2p
-    wrapped = np.where(hsum < 360, (hsum + 360) / 2, (hsum - 360) / 2)
-    hbp = np.where(c1p * c2p == 0, hsum, np.where(np.abs(h1p - h2p) <= 180, hsum / 2, wrapped))
-    t = (1 - 0.17 * np.cos(np.radians(hbp - 30)) + 0.24 * np.cos(np.radians(2 * hbp))
-         + 0.32 * np.cos(np.radians(3 * hbp + 6)) - 0.20 * np.cos(np.radians(4 * hbp - 63)))
-    dtheta = 30 * np.exp(-(((hbp - 275) / 25) ** 2))
-    rc = 2 * np.sqrt(cbp**7 / (cbp**7 + 25**7))
-    sl = 1 + 0.015 * (lbp - 50) ** 2 / np.sqrt(20 + (lbp - 50) ** 2)
-    sc = 1 + 0.045 * cbp
-    sh = 1 + 0.015 * cbp * t
-    rt = -np.sin(np.radians(2 * dtheta)) * rc
-    return np.sqrt((dlp / sl) ** 2 + (dcp / sc) ** 2 + (dhp / sh) ** 2 + rt * (dcp / sc) * (dhp / sh))
 
 
 def mean_color_delta_e(albedo: np.ndarray, requested_srgb) -> float:

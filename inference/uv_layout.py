@@ -15,6 +15,9 @@ import numpy as np
 
 AGREE_TOLERANCE = 0.10  # islands whose densities differ by less than this share one mapping scale
 MAX_LOOPS = 20_000_000
+# Fabric is sized in metres: meshes outside these are in the wrong units, not garments.
+MIN_AREA_M2, MAX_AREA_M2 = 1e-6, 1e4
+MIN_EXTENT_M, MAX_EXTENT_M = 1e-3, 1e3
 
 
 class UVLayoutError(ValueError):
@@ -63,6 +66,13 @@ def check_layout(co, loop_vertex, loop_start, loop_uv) -> None:
         raise UVLayoutError(f"the mesh has {len(loop_vertex):,} face corners; decimate it below {MAX_LOOPS:,}")
     if not (np.isfinite(co).all() and np.isfinite(loop_uv).all()):
         raise UVLayoutError("the mesh has NaN/inf vertex positions or UVs: fix them (Mesh > Clean Up) first")
+    extent = float(np.ptp(np.asarray(co, np.float64), axis=0).max())
+    if extent > MAX_EXTENT_M:
+        raise UVLayoutError(f"the mesh is {extent:.3g} m across: fabric is sized in metres, so it looks like it is "
+                            "in centimetres or millimetres; apply the right scale (Object > Apply > Scale)")
+    if extent < MIN_EXTENT_M:
+        raise UVLayoutError(f"the mesh is only {extent * 1000:.3g} mm across: fabric is sized in real units; scale "
+                            "the object to its real size")
 
 
 def islands(co, loop_vertex, loop_start, loop_total, loop_uv) -> UVIslands:
@@ -101,9 +111,16 @@ def islands(co, loop_vertex, loop_start, loop_total, loop_uv) -> UVIslands:
     n_isl = int(face_island.max()) + 1
     area_3d = np.bincount(face_island[tri_face], a3, n_isl)
     area_uv = np.bincount(face_island[tri_face], auv, n_isl)
-    if area_uv.sum() <= 0 or area_3d.sum() <= 0:
-        raise UVLayoutError("the UV map is degenerate (all faces have zero UV or 3D area): unwrap the mesh again")
+    total = float(area_3d.sum())
+    if not np.isfinite(total) or total > MAX_AREA_M2:
+        raise UVLayoutError(f"the surface is {total:.3g} m²: fabric is sized in metres, so the mesh looks like it "
+                            "is in centimetres or millimetres; apply the right scale (Object > Apply > Scale)")
+    if total < MIN_AREA_M2:
+        raise UVLayoutError(f"the surface is only {total * 1e6:.3g} mm²: fabric is sized in real units; scale "
+                            "the object to its real size")
     ok = (area_uv > 1e-12) & (area_3d > 1e-12)
+    if not ok.any():
+        raise UVLayoutError("the UV map is degenerate (the faces have no UV area): unwrap the mesh again")
     density = np.sqrt(np.where(ok, area_3d, 1.0) / np.where(ok, area_uv, 1.0))
     if not ok.all():  # zero-area islands get the typical density (they cover no texels anyway)
         density[~ok] = np.sqrt(area_3d[ok].sum() / area_uv[ok].sum())
@@ -115,25 +132,47 @@ def mapping_scale(density_m_per_uv: float, tile_cm: float) -> float:
     return density_m_per_uv * 100.0 / tile_cm
 
 
-def rasterize_islands(loop_start, loop_total, loop_uv, face_island, size: int) -> np.ndarray:
-    """(size, size) island index per texel of the UV square (-1 where no face), rows bottom-up (Blender)."""
+def rasterize_islands(loop_start, loop_total, loop_uv, face_island, size: int, progress=None,
+                      chunk_texels: int = 1 << 16) -> np.ndarray:
+    """(size, size) island index per texel of the UV square (-1 where no face), rows bottom-up (Blender).
+
+    Vectorised over triangles: every triangle's bounding-box texels are enumerated together, in
+    chunks of about ``chunk_texels`` candidates (bounded memory); ``progress(fraction)`` is called
+    between chunks and may raise to cancel. Where UVs overlap, the later triangle wins.
+    """
     tris, tri_face = _fan_triangles(np.asarray(loop_start, np.int64), np.asarray(loop_total, np.int64))
     uv = np.asarray(loop_uv, np.float64)[tris] * size - 0.5  # texel centres at integer coordinates
+    a, b, c = uv[:, 0], uv[:, 1], uv[:, 2]
+    det = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (c[:, 0] - a[:, 0]) * (b[:, 1] - a[:, 1])
+    lo = np.clip(np.ceil(uv.min(1) - 1e-6), 0, size - 1).astype(np.int64)
+    hi = np.clip(np.floor(uv.max(1) + 1e-6), 0, size - 1).astype(np.int64)
+    extent = hi - lo + 1
+    visible = (np.abs(det) >= 1e-12) & (uv.max(1) >= -1e-6).all(1) & (uv.min(1) <= size - 1 + 1e-6).all(1)
+    count = np.where(visible & (extent > 0).all(1), extent[:, 0] * extent[:, 1], 0)
+    isl = np.asarray(face_island)[tri_face]
     out = np.full((size, size), -1, np.int32)
-    lo = np.clip(np.floor(uv.min(1)).astype(int), 0, size - 1)
-    hi = np.clip(np.ceil(uv.max(1)).astype(int), 0, size - 1)
-    isl = face_island[tri_face]
-    for t in range(len(tris)):  # per triangle, vectorised over its bounding box
-        (x0, y0), (x1, y1) = lo[t], hi[t]
-        xs, ys = np.meshgrid(np.arange(x0, x1 + 1), np.arange(y0, y1 + 1))
-        a, b, c = uv[t]
-        det = (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])
-        if abs(det) < 1e-12:
-            continue
-        w1 = ((xs - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (ys - a[1])) / det
-        w2 = ((b[0] - a[0]) * (ys - a[1]) - (xs - a[0]) * (b[1] - a[1])) / det
-        inside = (w1 >= -1e-6) & (w2 >= -1e-6) & (w1 + w2 <= 1 + 1e-6)
-        out[ys[inside], xs[inside]] = isl[t]
+    ends = np.cumsum(count)
+    starts = 0
+    done = 0
+    while starts < len(tris):
+        stop = max(int(np.searchsorted(ends, done + chunk_texels, side="right")), starts + 1)
+        t = np.arange(starts, min(stop, len(tris)))
+        t = t[count[t] > 0]
+        if len(t):
+            n = count[t]
+            idx = np.repeat(t, n)
+            k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+            w = extent[idx, 0]
+            xs, ys = lo[idx, 0] + k % w, lo[idx, 1] + k // w
+            ax, ay = a[idx, 0], a[idx, 1]
+            w1 = ((xs - ax) * (c[idx, 1] - ay) - (c[idx, 0] - ax) * (ys - ay)) / det[idx]
+            w2 = ((b[idx, 0] - ax) * (ys - ay) - (xs - ax) * (b[idx, 1] - ay)) / det[idx]
+            inside = (w1 >= -1e-6) & (w2 >= -1e-6) & (w1 + w2 <= 1 + 1e-6)
+            out[ys[inside], xs[inside]] = isl[idx[inside]]
+        done = int(ends[min(stop, len(tris)) - 1])
+        starts = stop
+        if progress is not None:
+            progress(min(1.0, done / max(int(ends[-1]), 1)))
     return out
 
 
@@ -158,19 +197,29 @@ def pad_islands(ids: np.ndarray, padding: int) -> np.ndarray:
     return ids
 
 
+def _bilinear_wrapped(tile: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bilinear lookup at pixel coordinates (texel centres at integers), wrapping; (N[, C]) float32."""
+    h, w = tile.shape[:2]
+    flat = tile.reshape(h * w, -1)
+    x0, y0 = np.floor(x), np.floor(y)
+    fx, fy = (x - x0).astype(np.float32)[:, None], (y - y0).astype(np.float32)[:, None]
+    x0, y0 = x0.astype(np.int64) % w, y0.astype(np.int64) % h
+    x1, y1 = (x0 + 1) % w, (y0 + 1) % h
+    r0, r1 = y0 * w, y1 * w
+    top = np.take(flat, r0 + x0, axis=0)
+    top += (np.take(flat, r0 + x1, axis=0) - top) * fx
+    bot = np.take(flat, r1 + x0, axis=0)
+    bot += (np.take(flat, r1 + x1, axis=0) - bot) * fx
+    top += (bot - top) * fy
+    return top if tile.ndim == 3 else top[:, 0]
+
+
 def sample_wrapped(tile: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Bilinear lookup of a tileable image (H, W[, C], rows bottom-up) at tile coordinates (wrapping)."""
     h, w = tile.shape[:2]
-    x, y = u * w - 0.5, v * h - 0.5
-    x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
-    fx, fy = (x - x0).astype(np.float32), (y - y0).astype(np.float32)
-    if tile.ndim == 3:
-        fx, fy = fx[..., None], fy[..., None]
-    x0, y0 = x0 % w, y0 % h
-    x1, y1 = (x0 + 1) % w, (y0 + 1) % h
-    top = tile[y0, x0] * (1 - fx) + tile[y0, x1] * fx
-    bot = tile[y1, x0] * (1 - fx) + tile[y1, x1] * fx
-    return (top * (1 - fy) + bot * fy).astype(np.float32)
+    u, v = np.asarray(u), np.asarray(v)
+    out = _bilinear_wrapped(tile.astype(np.float32, copy=False), u.ravel() * w - 0.5, v.ravel() * h - 0.5)
+    return out.reshape(u.shape + tile.shape[2:])
 
 
 def mip_levels(tile: np.ndarray, smallest: int = 4) -> list[np.ndarray]:
@@ -187,15 +236,22 @@ def bake_atlas(tile: np.ndarray, ids: np.ndarray, scales: np.ndarray) -> np.ndar
 
     Where an atlas texel covers more than one tile texel, the tile is read from the matching mip level
     (box-filtered), so a coarse atlas shows the fabric's average look instead of aliasing into blotches.
+    Texels no island covers get the fabric's mean (only mip filtering ever reads them).
     """
     size_v, size_u = ids.shape
-    v, u = np.meshgrid((np.arange(size_v) + 0.5) / size_v, (np.arange(size_u) + 0.5) / size_u, indexing="ij")
-    s = np.where(ids >= 0, scales[np.maximum(ids, 0)], scales.mean() if len(scales) else 1.0)
     levels = mip_levels(tile)
-    footprint = s * tile.shape[1] / size_u  # tile texels per atlas texel
-    level = np.clip(np.floor(np.log2(np.maximum(footprint, 1.0))), 0, len(levels) - 1).astype(np.int32)
-    out = np.empty(ids.shape + tile.shape[2:], np.float32)
-    for k in np.unique(level):
-        m = level == k
-        out[m] = sample_wrapped(levels[k], u[m] * s[m], v[m] * s[m])
-    return out
+    flat_ids = ids.ravel()
+    out = np.empty((flat_ids.size,) + tile.shape[2:], np.float32)
+    out[flat_ids < 0] = levels[-1].mean(axis=(0, 1))
+    for i, s in enumerate(np.asarray(scales, np.float64)):
+        texels = np.flatnonzero(flat_ids == i)
+        if len(texels) == 0:
+            continue
+        footprint = s * tile.shape[1] / size_u  # tile texels per atlas texel
+        lvl = levels[int(np.clip(np.floor(np.log2(max(footprint, 1.0))), 0, len(levels) - 1))]
+        h, w = lvl.shape[:2]
+        rows, cols = np.divmod(texels, size_u)
+        x = (cols + 0.5) * (s * w / size_u) - 0.5
+        y = (rows + 0.5) * (s * h / size_v) - 0.5
+        out[texels] = _bilinear_wrapped(lvl, x, y)
+    return out.reshape(ids.shape + tile.shape[2:])

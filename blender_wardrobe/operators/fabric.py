@@ -1,22 +1,24 @@
 """Generate Fabric: style settings + the selected mesh's UV layout -> a physically scaled PBR material.
 
 Interactive: the engine runs on a worker thread, a modal timer shows progress, Esc cancels. Nothing
-in ``bpy.data`` changes until the result is complete, so a cancel or an error leaves the scene as it
-was. In background mode (``blender -b``) the same job runs synchronously.
+in ``bpy.data`` changes until the result is complete and the mesh is checked to be the one it was
+made for, so a cancel, an error or an edit made meanwhile leaves the scene as it was. In background
+mode (``blender -b``) and from scripts the same job runs synchronously. Every setting is an operator
+property (scriptable, F9 redo) that defaults to the Fabric panel's value.
 """
 
 import time
 
 import bpy
 import numpy as np
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
-from .. import fabric_material, jobs, mesh_io, model_cache
-from ..engine import artifacts, fabric, fabric_surface, onnx_model, texture_metrics, uv_layout
+from .. import color_management, editable, fabric_material, jobs, mesh_io, model_cache, properties
+from ..engine import artifacts, fabric, fabric_surface, onnx_model, uv_layout
 
-
-def srgb_color(linear) -> tuple[float, float, float]:
-    """Blender colour properties are scene-linear; the engine takes sRGB like a colour picker's hex."""
-    return tuple(float(c) for c in texture_metrics.linear_to_srgb(np.clip(np.array(linear[:3], np.float64), 0, 1)))
+srgb_color = color_management.to_srgb  # the panel's colour, as the engine takes it
+# Operator properties that default to the Fabric panel's setting of the same name.
+PANEL_SETTINGS = ("kind", "color", "scale", "roughness", "seed", "resolution", "displacement", "use_swatch")
 
 
 def swatch_style(settings, model) -> np.ndarray:
@@ -36,7 +38,7 @@ def mesh_problem(obj) -> str | None:
         return f"'{obj.name}' has no faces: fabric needs a surface"
     if obj.data.uv_layers.active is None:
         return f"'{obj.name}' has no UV map: unwrap it first (Edit Mode > UV > Smart UV Project)"
-    return None
+    return editable.problem(obj)
 
 
 class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
@@ -46,6 +48,24 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     bl_label = "Generate Fabric"
     bl_options = {"REGISTER", "UNDO"}
     job_label = "Fabric generation"
+
+    # SKIP_SAVE: a property the caller leaves out comes from the panel, never from the last call.
+    kind: EnumProperty(name="Fabric", items=properties.FABRIC_KINDS, default="cotton", options={"SKIP_SAVE"})
+    color: FloatVectorProperty(name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0,
+                               default=(0.16, 0.27, 0.45), options={"SKIP_SAVE"})
+    scale: FloatProperty(name="Threads per cm", default=12.0, min=6.0, max=40.0, options={"SKIP_SAVE"})
+    roughness: FloatProperty(name="Roughness", default=0.7, min=0.0, max=1.0, subtype="FACTOR",
+                             options={"SKIP_SAVE"})
+    seed: IntProperty(name="Seed", default=0, min=0, options={"SKIP_SAVE"})
+    resolution: EnumProperty(name="Resolution", items=properties.RESOLUTIONS, default="1024",
+                             options={"SKIP_SAVE"})
+    displacement: BoolProperty(name="Displacement", default=False, options={"SKIP_SAVE"},
+                               description="Also drive the material's displacement from the height map")
+    use_swatch: BoolProperty(name="Use Swatch Style", default=False, options={"SKIP_SAVE"},
+                             description="Generate with the style encoded from the swatch (set by Variations)")
+    keep_previous: BoolProperty(name="Keep Previous", default=False, options={"SKIP_SAVE"},
+                                description="Keep the Wardrobe material this replaces (with a fake user) instead "
+                                            "of removing it and its images")
 
     @classmethod
     def poll(cls, context):
@@ -58,10 +78,34 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             return False
         return True
 
+    def draw(self, context):  # the F9 / redo panel
+        layout = self.layout
+        layout.use_property_split = True
+        for name in (*PANEL_SETTINGS, "keep_previous"):
+            layout.prop(self, name)
+
+    def _from_panel(self, context) -> str | None:
+        """Settings not given by the caller come from the Fabric panel."""
+        s = context.scene.wardrobe_fabric
+        for name in PANEL_SETTINGS:
+            if self.properties.is_property_set(name):
+                continue
+            value = getattr(s, name)
+            if name == "resolution" and value not in {r for r, _, _ in properties.RESOLUTIONS}:
+                return ("The Fabric panel's Resolution is not a valid size (was it set from a script?): pick "
+                        "one of 256 to 4096 px in the panel")
+            setattr(self, name, value)
+        return None
+
     # -- setup (main thread): read everything the worker needs into numpy -----------------------
     def prepare(self, context) -> str | None:
+        problem = self._from_panel(context)
+        if problem:
+            return problem
         obj = context.active_object
-        was_edit = obj is not None and obj.mode == "EDIT"
+        if obj is None or obj.type != "MESH":
+            return mesh_problem(obj)
+        was_edit = obj.mode == "EDIT"
         if was_edit:  # UVs and selection are only readable from object-mode mesh data
             bpy.ops.object.mode_set(mode="OBJECT")
         try:
@@ -74,19 +118,18 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         problem = mesh_problem(obj)
         if problem:
             return problem
-        s = context.scene.wardrobe_fabric
-        color = srgb_color(s.color)
+        color = srgb_color(self.color)
         try:
             fabric_material.check_writable()
             model = model_cache.fabric_model(context)
-            size = model.check_size(int(s.resolution))
-            style = model.style(s.kind, color, s.scale, s.roughness)  # validates before anything starts
-            if s.use_swatch:
-                style = swatch_style(s, model)
+            size = model.check_size(int(self.resolution))
+            style = model.style(self.kind, color, self.scale, self.roughness)  # validates before anything starts
+            if self.use_swatch:
+                style = swatch_style(context.scene.wardrobe_fabric, model)
         except (artifacts.ArtifactNotFound, onnx_model.ModelError, fabric.FabricInputError,
                 fabric_material.SaveError) as exc:
             return str(exc)
-        mesh = mesh_io.read_uv_layout(obj.data)
+        mesh = mesh_io.read_uv_layout(obj.data, obj.matrix_world)
         try:
             uv_layout.check_layout(mesh.co, mesh.loop_vertex, mesh.loop_start, mesh.loop_uv)
         except uv_layout.UVLayoutError as exc:
@@ -95,33 +138,55 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         if self._face_mask is not None and not self._face_mask.any():
             return "No faces are selected: select the faces to put fabric on, or use Object Mode"
         self._obj_ptr, self._obj_name, self._was_edit = obj.as_pointer(), obj.name, was_edit
-        self._kind = s.kind
-        self._displacement = s.displacement
-        args = (model, mesh, s.kind, color, s.scale, size, s.seed, s.roughness)
+        self._topology = (len(obj.data.polygons), len(obj.data.loops))
+        self._uv_map = obj.data.uv_layers.active.name
+        args = (model, mesh, self.kind, color, self.scale, size, self.seed, self.roughness)
         self.job = jobs.Job(lambda progress: fabric_surface.fabric_for_mesh(*args, progress=progress, style=style))
         self._t0 = time.perf_counter()
         return None
 
     # -- finish (main thread): turn arrays into images, material, assignment ---------------------
     def finish(self, context):
-        res = self.job.result
         obj = jobs.find_object(context, self._obj_ptr)
         if obj is None:
             self.report({"ERROR"}, f"'{self._obj_name}' was deleted during generation; nothing was changed")
             return {"CANCELLED"}
-        base = f"Wardrobe {self._kind.title()}"
+        if self._was_edit and obj.mode == "EDIT":
+            bpy.ops.object.mode_set(mode="OBJECT")  # edits made meanwhile reach the mesh data only now
         try:
-            images = fabric_material.new_images(base, res.images)
+            return self._apply(context, obj)
+        finally:
+            if self._was_edit and context.view_layer.objects.active == obj and obj.mode != "EDIT":
+                bpy.ops.object.mode_set(mode="EDIT")
+
+    def _apply(self, context, obj):
+        if (len(obj.data.polygons), len(obj.data.loops)) != self._topology:
+            self.report({"ERROR"}, f"'{obj.name}' changed during generation (faces were added or removed): "
+                                   "nothing was changed; press Generate Fabric again")
+            return {"CANCELLED"}
+        problem = editable.problem(obj)
+        if problem:
+            self.report({"ERROR"}, problem)
+            return {"CANCELLED"}
+        res = self.job.result
+        base = f"Wardrobe {self.kind.title()}"
+        try:
+            images = fabric_material.new_images(base, res.images, fabric_material.maps_for(self.displacement))
         except fabric_material.SaveError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        mat = fabric_material.new_material(base, self._kind, images, res.mapping_scale, self._displacement)
-        mat["wardrobe"] = {k: v for k, v in res.info.items() if isinstance(v, (int, float, str))}
-        if self._was_edit:
-            bpy.ops.object.mode_set(mode="OBJECT")
-        fabric_material.assign(obj, mat, self._face_mask)
-        if self._was_edit:
-            bpy.ops.object.mode_set(mode="EDIT")
+        mat = fabric_material.new_material(base, self.kind, images, res.mapping_scale, self.displacement,
+                                           self._uv_map)
+        mat[fabric_material.TAG] = {k: v for k, v in res.info.items() if isinstance(v, (int, float, str))}
+        try:
+            displaced = fabric_material.assign(obj, mat, self._face_mask)
+        except Exception:  # nothing half-done: the new datablocks go again, the error is reported
+            bpy.data.materials.remove(mat)
+            fabric_material.remove_images(images.values())
+            raise
+        fabric_material.retire(displaced, self.keep_previous)
+        if mat.name != base and base not in bpy.data.materials:
+            mat.name = base  # a re-run takes the name back from the material it replaced
         seconds = time.perf_counter() - self._t0
         s = context.scene.wardrobe_fabric
         s.last_provider = str(res.info.get("provider", ""))
@@ -143,7 +208,13 @@ class WARDROBE_OT_unwrap(bpy.types.Operator):
     @classmethod
     def poll(cls, context):
         obj = context.active_object
-        return obj is not None and obj.type == "MESH" and len(obj.data.polygons) > 0
+        if obj is None or obj.type != "MESH" or len(obj.data.polygons) == 0:
+            cls.poll_message_set("Select a mesh with faces to unwrap")
+            return False
+        if editable.problem(obj):
+            cls.poll_message_set(editable.problem(obj))
+            return False
+        return True
 
     def execute(self, context):
         obj = context.active_object

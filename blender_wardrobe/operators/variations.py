@@ -9,7 +9,7 @@ import os
 import bpy
 import numpy as np
 
-from .. import jobs, model_cache
+from .. import color_management, jobs, model_cache
 from ..engine import artifacts, fabric, onnx_model
 from .fabric import srgb_color
 
@@ -57,7 +57,7 @@ def read_swatch(path: str) -> np.ndarray:
         img.pixels.foreach_get(px)
         rgb = px.reshape(h, w, 4)[::-1, :, :3]
         if img.colorspace_settings.name != "sRGB" or img.is_float:  # Blender gives linear floats: back to sRGB
-            rgb = np.where(rgb <= 0.0031308, rgb * 12.92, 1.055 * np.power(np.clip(rgb, 0, None), 1 / 2.4) - 0.055)
+            rgb = color_management.pixels_to_srgb(rgb)
         return np.ascontiguousarray(np.clip(rgb, 0, 1), np.float32)
     finally:
         bpy.data.images.remove(img)
@@ -113,7 +113,7 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
             prev = pcoll.new(name)
             prev.image_size = (PREVIEW_SIZE, PREVIEW_SIZE)
             rgba = np.ones((PREVIEW_SIZE, PREVIEW_SIZE, 4), np.float32)
-            rgba[..., :3] = albedo[::-1] ** 2.2  # previews are drawn as linear colour
+            rgba[..., :3] = color_management.srgb_to_pixels(albedo[::-1])  # previews are drawn as linear colour
             prev.image_pixels_float.foreach_set(rgba.ravel())
             items.append((name, f"Seed {seed}", f"{self._kind}, seed {seed}", prev.icon_id, i))
         _previews["items"] = items

@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from inference import color  # noqa: E402
 from inference import texture_metrics as tm  # noqa: E402
 from inference.fabric import FabricModel  # noqa: E402
 from models.fabric import real_data  # noqa: E402
@@ -92,8 +93,8 @@ def swatch_variations(model: FabricModel, reals: list, report: Path, n: int = 3)
     for s in reals:
         photo = s.albedo[:256, :256]
         vs = model.variations(photo, n, size=SIZE, seed=0)
-        lin = tm.srgb_to_linear(photo.reshape(-1, 3)).mean(0)
-        target = tuple(float(c) for c in tm.linear_to_srgb(lin))
+        lin = color.srgb_to_linear(photo.reshape(-1, 3)).mean(0)
+        target = tuple(float(c) for c in color.linear_to_srgb(lin))
         rows.append({"set": s.name, "kind": s.kind, "predicted_kind": vs[0].info["kind"],
                      "delta_e00": float(np.mean([tm.mean_color_delta_e(v.albedo, target) for v in vs])),
                      "seam_ratio_max": float(max(tm.max_seam_ratio(v.albedo) for v in vs))})

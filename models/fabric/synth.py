@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.fabric import parse_color
+from inference.color import parse_color
 
 KINDS = ("cotton", "linen", "denim", "satin", "basket", "herringbone", "tweed", "jersey", "rib", "velvet",
          "leather", "stripes", "plaid")

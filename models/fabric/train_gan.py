@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from inference.texture_metrics import lab_to_srgb, linear_to_srgb, srgb_to_linear
+from inference.color import lab_to_srgb, linear_to_srgb, srgb_to_linear
 from models import checkpoint
 from models.fabric import real_data
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector

@@ -27,7 +27,8 @@ def test_generate_builds_a_principled_material_with_data_maps_non_color(addon):
     nmap = next(n for n in nodes if n.bl_idname == "ShaderNodeNormalMap")
     assert ("Fabric normal", "Color", nmap.name, "Color") in links
     assert (nmap.name, "Normal", bsdf.name, "Normal") in links
-    for key in ("albedo", "roughness", "normal", "height"):
+    assert "Fabric height" not in nodes and not bpy.data.images.get("Wardrobe Velvet height")  # no displacement
+    for key in ("albedo", "roughness", "normal"):
         assert ("Fabric Scale", "Vector", f"Fabric {key}", "Vector") in links
         img = nodes[f"Fabric {key}"].image
         assert tuple(img.size) == (256, 256)
@@ -104,10 +105,11 @@ def test_saved_blend_keeps_images_beside_it_and_reopens(addon, tmp_path):
     blend = tmp_path / "scene.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     small_settings()
-    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    assert bpy.ops.wardrobe.generate_fabric(displacement=True) == {"FINISHED"}
     files = sorted(p.name for p in (tmp_path / "wardrobe_textures").iterdir())
-    assert files == ["Wardrobe_Denim_albedo.png", "Wardrobe_Denim_height.exr", "Wardrobe_Denim_normal.png",
-                     "Wardrobe_Denim_roughness.png"]
+    token = bpy.data.images["Wardrobe Denim normal"]["wardrobe"]
+    assert files == [f"Wardrobe_Denim_{token}_{k}" for k in ("albedo.png", "height.exr", "normal.png",
+                                                              "roughness.png")]
     before = np.empty(256 * 256 * 4, np.float32)
     bpy.data.images["Wardrobe Denim normal"].pixels.foreach_get(before)
     assert obj.name == "Cloth"
@@ -122,12 +124,129 @@ def test_saved_blend_keeps_images_beside_it_and_reopens(addon, tmp_path):
     assert bpy.data.objects["Cloth"].active_material.name == "Wardrobe Denim"
 
 
+def test_two_objects_with_the_same_fabric_keep_their_own_files_after_reopen(addon, tmp_path):
+    blend = tmp_path / "scene.blend"
+    a, b = uv_plane(name="A"), uv_plane(name="B")
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend))
+    small_settings("cotton")
+    pixels = {}
+    for obj, seed in ((a, 1), (b, 2)):
+        bpy.context.view_layer.objects.active = obj
+        assert bpy.ops.wardrobe.generate_fabric(seed=seed) == {"FINISHED"}
+        img = obj.active_material.node_tree.nodes["Fabric albedo"].image
+        pixels[obj.name] = np.array(img.pixels[:])
+    assert not np.allclose(pixels["A"], pixels["B"])
+    bpy.ops.wm.save_mainfile()
+    bpy.ops.wm.open_mainfile(filepath=str(blend))
+    paths = set()
+    for name in ("A", "B"):
+        img = bpy.data.objects[name].active_material.node_tree.nodes["Fabric albedo"].image
+        paths.add(img.filepath)
+        np.testing.assert_allclose(np.array(img.pixels[:]), pixels[name], atol=1 / 255 + 1e-6)  # A shows A's
+    assert len(paths) == 2
+
+
+def test_a_rerun_replaces_its_material_and_images_instead_of_piling_up(addon, tmp_path):
+    obj = uv_plane()
+    small_settings("cotton")
+    for seed in (1, 2, 3):
+        assert bpy.ops.wardrobe.generate_fabric(seed=seed) == {"FINISHED"}
+    assert [m.name for m in bpy.data.materials if "wardrobe" in m.keys()] == ["Wardrobe Cotton"]
+    assert obj.active_material.name == "Wardrobe Cotton" and len(obj.material_slots) == 1
+    assert sorted(i.name for i in bpy.data.images) == [f"Wardrobe Cotton {k}" for k in
+                                                        ("albedo", "normal", "roughness")]
+    assert obj.active_material["wardrobe"]["seed"] == 3
+    bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "scene.blend"))
+    bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "scene.blend"))
+    assert len(bpy.data.images) == 3  # no orphaned packed images from earlier runs
+    # Keeping the history is a choice, and then the earlier material survives a save (fake user).
+    assert bpy.ops.wardrobe.generate_fabric(seed=4, keep_previous=True) == {"FINISHED"}
+    kept = [m for m in bpy.data.materials if "wardrobe" in m.keys() and m.use_fake_user]
+    assert len(kept) == 1 and kept[0]["wardrobe"]["seed"] == 3
+
+
+def test_a_material_shared_with_another_object_is_not_removed(addon):
+    a = uv_plane(name="A")
+    small_settings()
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    shared = a.active_material
+    b = uv_plane(name="B")
+    b.data.materials.append(shared)
+    bpy.context.view_layer.objects.active = a
+    assert bpy.ops.wardrobe.generate_fabric(seed=9) == {"FINISHED"}
+    assert b.active_material == shared and shared.name in bpy.data.materials
+
+
+def test_operator_properties_override_the_panel_and_default_to_it(addon):
+    obj = uv_plane()
+    s = small_settings("velvet")
+    s.seed = 5
+    assert bpy.ops.wardrobe.generate_fabric(kind="denim", resolution="256") == {"FINISHED"}
+    info = obj.active_material["wardrobe"]
+    assert obj.active_material.name == "Wardrobe Denim" and info["kind"] == "denim" and info["seed"] == 5
+    assert s.kind == "velvet"  # the panel is left as it was
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}  # nothing remembered from the last call
+    assert obj.active_material["wardrobe"]["kind"] == "velvet"
+
+
+def test_object_scale_gives_the_fabric_its_shown_size(addon):
+    obj = uv_plane(size=0.64)
+    obj.scale = (2.0, 2.0, 2.0)  # 1.28 m shown: 16 repeats of the 8 cm tile
+    small_settings()
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    scale = obj.active_material.node_tree.nodes["Fabric Scale"].inputs["Scale"].default_value
+    assert tuple(scale)[:2] == pytest.approx((16.0, 16.0), rel=1e-4)
+
+
+def test_colour_follows_the_files_working_space(addon):
+    if not hasattr(bpy.data, "colorspace"):
+        pytest.skip("per-file working colour spaces arrived in Blender 5.0")
+    s = small_settings()
+    s.color = (0.16, 0.27, 0.45)
+    rec709 = addon.operators.fabric.srgb_color(s.color)
+    assert bpy.ops.wm.set_working_color_space(working_space="ACEScg", convert_colors=False) == {"FINISHED"}
+    aces = addon.operators.fabric.srgb_color(s.color)
+    assert rec709 == pytest.approx((0.4366, 0.5564, 0.7014), abs=1e-3)
+    assert aces == pytest.approx((0.288, 0.568, 0.722), abs=1e-3)  # Blender's own conversion of ACEScg
+
+
+def test_satin_shines_along_the_grain_and_velvet_has_sheen(addon):
+    obj = uv_plane()
+    small_settings("satin")
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    nodes = obj.active_material.node_tree.nodes
+    bsdf = next(n for n in nodes if n.bl_idname == "ShaderNodeBsdfPrincipled")
+    aniso = bsdf.inputs["Anisotropic"] if "Anisotropic" in bsdf.inputs else bsdf.inputs["Specular Anisotropic"]
+    assert aniso.default_value > 0.3
+    grain = nodes["Fabric Grain"]
+    assert grain.direction_type == "UV_MAP" and grain.uv_map == obj.data.uv_layers.active.name
+    assert ("Fabric Grain", "Tangent", bsdf.name, "Tangent") in _links(obj.active_material)
+    assert nodes["Normal Map"].uv_map == obj.data.uv_layers.active.name
+
+
+def test_gltf_export_keeps_the_sheen_and_anisotropy(addon, tmp_path):
+    import addon_utils
+
+    addon_utils.enable("io_scene_gltf2", default_set=False)
+    obj = uv_plane()
+    small_settings("satin")
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    out = tmp_path / "cloth.gltf"
+    assert bpy.ops.export_scene.gltf(filepath=str(out), export_format="GLTF_SEPARATE", use_selection=False) \
+        == {"FINISHED"}
+    doc = json.loads(out.read_text())
+    (mat,) = [m for m in doc["materials"] if m["name"] == obj.active_material.name]
+    exts = mat.get("extensions", {})
+    assert "KHR_materials_sheen" in exts and "KHR_materials_anisotropy" in exts, exts
+    assert mat["normalTexture"] and mat["pbrMetallicRoughness"]["baseColorTexture"]
+
+
 def test_unsaved_blend_packs_the_images_so_nothing_is_lost(addon, tmp_path):
     uv_plane()
     small_settings()
     assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
     assert all(bpy.data.images[f"Wardrobe Denim {k}"].packed_file is not None
-               for k in ("albedo", "normal", "roughness", "height"))
+               for k in ("albedo", "normal", "roughness"))
     blend = tmp_path / "later.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     bpy.ops.wm.open_mainfile(filepath=str(blend))
@@ -258,3 +377,103 @@ def test_unknown_resolution_for_the_model_is_refused(addon, monkeypatch):
     model = addon.model_cache.fabric_model(bpy.context)
     monkeypatch.setattr(model, "stride", 3000)
     _fails_cleanly("must be a multiple of")
+
+
+def test_linked_mesh_is_refused_so_nothing_vanishes_on_reopen(addon, tmp_path):
+    uv_plane(name="Library Cloth")
+    lib = tmp_path / "library.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(lib), copy=True)
+    bpy.ops.wm.read_homefile(use_empty=True)
+    with bpy.data.libraries.load(str(lib), link=True) as (src, dst):
+        dst.objects = ["Library Cloth"]
+    obj = dst.objects[0]
+    bpy.context.collection.objects.link(obj)
+    bpy.context.view_layer.objects.active = obj
+    small_settings()
+    _fails_cleanly("is linked from .*library.blend.*make it local")
+
+
+def test_faces_deleted_during_generation_change_nothing(addon, monkeypatch):
+    obj = uv_plane()
+    bpy.ops.object.mode_set(mode="EDIT")
+    bpy.ops.mesh.subdivide(number_cuts=1)
+    bpy.ops.mesh.select_all(action="SELECT")
+    small_settings()
+    real = addon.jobs.Job.run_sync
+
+    def delete_faces_then_run(job):  # the user deletes faces between two timer ticks
+        bpy.ops.mesh.select_all(action="DESELECT")
+        bpy.ops.object.mode_set(mode="OBJECT")
+        obj.data.polygons[0].select = True
+        bpy.ops.object.mode_set(mode="EDIT")
+        bpy.ops.mesh.delete(type="FACE")
+        real(job)
+
+    monkeypatch.setattr(addon.jobs.Job, "run_sync", delete_faces_then_run)
+    before = {k: v for k, v in snapshot().items()}
+    with pytest.raises(RuntimeError, match="changed during generation.*nothing was changed"):
+        bpy.ops.wardrobe.generate_fabric()
+    assert obj.mode == "EDIT"  # left in the mode the user was in
+    bpy.ops.object.mode_set(mode="OBJECT")
+    assert snapshot() == before and len(obj.data.polygons) == 3
+
+
+@pytest.mark.parametrize("size,match", [(1e-6, "only .* mm across: .* real size"),
+                                        (1e15, "m across: fabric is sized in metres")])
+def test_meshes_in_the_wrong_units_are_refused(addon, size, match):
+    uv_plane(size=size)
+    small_settings()
+    _fails_cleanly(match)
+
+
+def test_inf_and_absurd_coordinates_are_refused(addon):
+    obj = uv_plane()
+    small_settings()
+    for bad in (1e30, float("inf")):  # Blender stores inf as the largest float
+        obj.data.vertices[0].co = (bad, 0, 0)
+        _fails_cleanly("m across: fabric is sized in metres")
+    obj.data.vertices[0].co = (float("nan"), 0, 0)
+    _fails_cleanly("NaN/inf")
+
+
+def test_a_nearly_zero_area_uv_island_still_generates(addon):
+    obj = uv_plane()
+    bpy.ops.object.mode_set(mode="EDIT")
+    bpy.ops.mesh.subdivide(number_cuts=1)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    me = obj.data
+    uv = np.empty(len(me.loops) * 2, np.float32)
+    me.uv_layers.active.data.foreach_get("uv", uv)
+    uv = uv.reshape(-1, 2)
+    uv[:4, 0] = 0.3 + uv[:4, 0] * 1e-7  # the first face's island: 1e-7 wide
+    me.uv_layers.active.data.foreach_set("uv", uv.ravel())
+    small_settings()
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+
+
+def test_an_invalid_resolution_setting_is_reported(addon):
+    uv_plane()
+    s = small_settings()
+    s["resolution"] = 7  # an ID property no enum item has (set from a script or an old file)
+    _fails_cleanly("Resolution is not a valid size")
+
+
+@pytest.mark.parametrize("edit,match", [
+    (lambda card: card.pop("style"), "not a valid fabric model card"),
+    (lambda card: card.__setitem__("stride", 2.5), "not a valid fabric model card"),
+])
+def test_a_broken_model_card_is_reported(addon, tmp_path, edit, match):
+    shipped = addon.engine.artifacts.find("fabric_model.json").parent
+    card = json.loads((shipped / "fabric_model.json").read_text())
+    edit(card)
+    (tmp_path / "fabric_model.json").write_text(json.dumps(card))
+    prefs = addon.preferences.get()
+    prefs.user_model_dir = str(tmp_path)
+    addon.model_cache.clear()
+    try:
+        uv_plane()
+        small_settings()
+        _fails_cleanly(match)
+    finally:
+        prefs.user_model_dir = ""
+        addon.model_cache.clear()

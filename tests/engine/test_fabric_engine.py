@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from inference import artifacts, texture_metrics
-from inference.fabric import FabricInputError, FabricModel, noise_rows, parse_color
+from inference.color import parse_color
+from inference.fabric import FabricInputError, FabricModel, noise_rows
 from inference.onnx_model import ModelError
 
 ROOT = Path(__file__).resolve().parents[2]
