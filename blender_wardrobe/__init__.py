@@ -13,7 +13,7 @@ bl_info = {
 
 import bpy  # noqa: E402
 
-from . import body_sync, cli, dependencies, model_cache, operators, panels, preferences, properties  # noqa: E402
+from . import body_sync, cli, dependencies, menus, model_cache, operators, panels, preferences, properties  # noqa: E402
 
 _CLASSES = (*properties.classes, *preferences.classes, *operators.classes, *panels.classes)
 _HANDLERS = ("load_post", "undo_post", "redo_post")
@@ -31,6 +31,7 @@ def register():
     for cls in _CLASSES:
         bpy.utils.register_class(cls)
     properties.register_pointers()
+    menus.register()
     _cli_handle = bpy.utils.register_cli_command(cli.COMMAND, cli.execute)
     for name in _HANDLERS:
         getattr(bpy.app.handlers, name).append(_forget_cached_meshes)
@@ -51,6 +52,7 @@ def unregister():
     body_sync.forget()
     model_cache.clear()
     operators.variations.unregister_previews()
+    menus.unregister()
     properties.unregister_pointers()
     for cls in reversed(_CLASSES):
         bpy.utils.unregister_class(cls)

@@ -79,7 +79,13 @@ class WARDROBE_OT_add_avatar(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        return context.mode == "OBJECT" and context.collection is not None
+        if context.mode != "OBJECT" or context.collection is None:
+            cls.poll_message_set("Switch to Object Mode in a scene with an active collection")
+            return False
+        if context.collection.library is not None:
+            cls.poll_message_set("The active collection is linked from a library: pick a local collection")
+            return False
+        return True
 
     def execute(self, context):
         try:

@@ -4,7 +4,7 @@ import bpy
 import numpy as np
 from bpy.props import IntProperty, StringProperty
 
-from .. import body_sync, jobs, mesh_io, model_cache
+from .. import body_sync, editable, jobs, mesh_io, model_cache
 from ..engine import artifacts, binding, body, onnx_model
 
 MODEL_ERRORS = (artifacts.ArtifactNotFound, onnx_model.ModelError, body.BodyInputError, body.TopologyError,
@@ -19,10 +19,18 @@ def _avatar(context):
 
 
 def _poll_avatar(cls, context) -> bool:
-    if _avatar(context) is None:
+    avatar = _avatar(context)
+    if avatar is None:
         cls.poll_message_set("Select a Wardrobe avatar (Add Wardrobe Avatar, or Bind Avatar on your own body mesh)")
         return False
-    return context.mode == "OBJECT"
+    if context.mode != "OBJECT":
+        cls.poll_message_set("Switch to Object Mode first")
+        return False
+    problem = editable.problem(avatar)
+    if problem:
+        cls.poll_message_set(problem)
+        return False
+    return True
 
 
 def _to_avatar_frame(obj, avatar) -> np.ndarray:
@@ -47,7 +55,7 @@ def _bind_problem(obj) -> str | None:
         return f"'{obj.name}' is empty: it has no vertices to bind"
     if n > 2_000_000:
         return f"'{obj.name}' has {n:,} vertices: decimate it below 2,000,000 first"
-    return None
+    return editable.problem(obj)
 
 
 def init_avatar(context, obj, identity: bool):
@@ -108,6 +116,10 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
         obj = jobs.find_object(context, self._ptr)
         if obj is None:
             self.report({"ERROR"}, f"'{self._name}' was deleted while binding; nothing was changed")
+            return {"CANCELLED"}
+        problem = editable.problem(obj)
+        if problem:
+            self.report({"ERROR"}, problem)
             return {"CANCELLED"}
         b = self.job.result
         if self._garment:

@@ -177,7 +177,9 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             return {"CANCELLED"}
         mat = fabric_material.new_material(base, self.kind, images, res.mapping_scale, self.displacement,
                                            self._uv_map)
-        mat[fabric_material.TAG] = {k: v for k, v in res.info.items() if isinstance(v, (int, float, str))}
+        mat[fabric_material.TAG] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in res.info.items()
+                                    if isinstance(v, (int, float, str)) or (isinstance(v, (list, tuple)) and
+                                                                            all(isinstance(x, float) for x in v))}
         try:
             displaced = fabric_material.assign(obj, mat, self._face_mask)
         except Exception:  # nothing half-done: the new datablocks go again, the error is reported

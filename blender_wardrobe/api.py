@@ -1,0 +1,83 @@
+"""Python API for scripts: the add-on's actions on objects, with keyword settings.
+
+    from blender_wardrobe import api   # as an installed extension: from bl_ext.user_default.blender_wardrobe import api
+    avatar = api.add_avatar(sex="female")
+    api.set_body(avatar, stature=172, chest=94, waist=76, weight=68)
+    mat = api.generate_fabric(garment, kind="denim", color="#2b4a6f", threads_per_cm=14, size=1024, seed=3)
+
+Each call runs the same operator as the panel (same checks, same messages), synchronously, and
+raises :class:`WardrobeError` with the operator's message when it cannot be done; the scene is then
+left as it was. Colours are sRGB (``"#rrggbb"`` or three values in 0..1), as in the CLI and batch specs.
+"""
+
+import bpy
+
+from . import body_sync, color_management, model_cache
+from .engine import body as engine_body
+from .engine import color as engine_color
+
+
+class WardrobeError(RuntimeError):
+    """What the operator reported; the message names the problem and the fix."""
+
+
+def _run(op, obj, **props) -> set:
+    override = {"active_object": obj, "object": obj, "selected_objects": [obj] if obj else []}
+    try:
+        with bpy.context.temp_override(**override):
+            return op(**props)
+    except RuntimeError as exc:  # operators that report an error raise in scripts
+        raise WardrobeError(str(exc).removeprefix("Error: ").strip()) from None
+
+
+def add_avatar(sex: str = "female") -> bpy.types.Object:
+    """A new Wardrobe avatar (the template body at the average measurements for ``sex``)."""
+    _run(bpy.ops.wardrobe.add_avatar, None)
+    avatar = bpy.context.view_layer.objects.active
+    if sex != avatar.wardrobe.sex:
+        set_body(avatar, sex=sex)
+    return avatar
+
+
+def generate_fabric(obj: bpy.types.Object, kind: str | None = None, color=None, threads_per_cm: float | None = None,
+                    roughness: float | None = None, seed: int | None = None, size: int | None = None,
+                    displacement: bool | None = None, keep_previous: bool = False) -> bpy.types.Material:
+    """Generate Fabric on ``obj`` (the whole object); settings left out come from the Fabric panel."""
+    props = {"kind": kind, "scale": threads_per_cm, "roughness": roughness, "seed": seed,
+             "resolution": None if size is None else str(size), "displacement": displacement,
+             "keep_previous": keep_previous}
+    if color is not None:
+        try:
+            props["color"] = color_management.from_srgb(color)
+        except engine_color.ColorError as exc:
+            raise WardrobeError(str(exc)) from None
+    if obj is None or obj.type != "MESH":
+        raise WardrobeError("generate_fabric needs a mesh object")
+    _run(bpy.ops.wardrobe.generate_fabric, obj, **{k: v for k, v in props.items() if v is not None})
+    return obj.active_material
+
+
+def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact: bool = False,
+             **measurements: float) -> dict:
+    """Set an avatar's body (cm / kg; any subset of the sliders) and update it and its garments.
+
+    ``style``: body-style values (the latent); ``exact``: refine the girths to the values (Match
+    Measurements Exactly). Returns the sliders now in effect and any plausibility warning.
+    """
+    if avatar is None or avatar.type != "MESH" or avatar.wardrobe.role != "AVATAR":
+        raise WardrobeError("set_body needs a Wardrobe avatar (api.add_avatar, or Bind on your own body mesh)")
+    unknown = set(measurements) - set(engine_body.SLIDERS)
+    if unknown:
+        raise WardrobeError(f"unknown measurement(s) {sorted(unknown)}: use {', '.join(engine_body.SLIDERS)}")
+    if sex not in (None, "female", "male"):
+        raise WardrobeError(f"sex must be 'female' or 'male', not {sex!r}")
+    body_sync.set_sliders(avatar, measurements, style=style, sex=sex)
+    try:
+        body_sync.update_avatar(avatar, bpy.context)
+    except Exception as exc:
+        raise WardrobeError(f"the body could not be updated: {exc}") from exc
+    if exact:
+        _run(bpy.ops.wardrobe.body_exact, avatar)
+    rig = model_cache.body_rig(bpy.context)
+    return {"sliders": body_sync.slider_values(avatar), "style": list(avatar.wardrobe.style[:rig.latent]),
+            "warning": avatar.wardrobe.body_message}
