@@ -18,6 +18,7 @@ MAX_LOOPS = 20_000_000
 # Fabric is sized in metres: meshes outside these are in the wrong units, not garments.
 MIN_AREA_M2, MAX_AREA_M2 = 1e-6, 1e4
 MIN_EXTENT_M, MAX_EXTENT_M = 1e-3, 1e3
+BAKE_CHUNK = 1 << 16  # atlas texels sampled per step
 
 
 class UVLayoutError(ValueError):
@@ -201,9 +202,9 @@ def _bilinear_wrapped(tile: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndar
     """Bilinear lookup at pixel coordinates (texel centres at integers), wrapping; (N[, C]) float32."""
     h, w = tile.shape[:2]
     flat = tile.reshape(h * w, -1)
-    x0, y0 = np.floor(x), np.floor(y)
-    fx, fy = (x - x0).astype(np.float32)[:, None], (y - y0).astype(np.float32)[:, None]
-    x0, y0 = x0.astype(np.int64) % w, y0.astype(np.int64) % h
+    x0f, y0f = np.floor(x), np.floor(y)
+    fx, fy = (x - x0f).astype(np.float32)[:, None], (y - y0f).astype(np.float32)[:, None]
+    x0, y0 = x0f.astype(np.int64) % w, y0f.astype(np.int64) % h
     x1, y1 = (x0 + 1) % w, (y0 + 1) % h
     r0, r1 = y0 * w, y1 * w
     top = np.take(flat, r0 + x0, axis=0)
@@ -250,8 +251,10 @@ def bake_atlas(tile: np.ndarray, ids: np.ndarray, scales: np.ndarray) -> np.ndar
         footprint = s * tile.shape[1] / size_u  # tile texels per atlas texel
         lvl = levels[int(np.clip(np.floor(np.log2(max(footprint, 1.0))), 0, len(levels) - 1))]
         h, w = lvl.shape[:2]
-        rows, cols = np.divmod(texels, size_u)
-        x = (cols + 0.5) * (s * w / size_u) - 0.5
-        y = (rows + 0.5) * (s * h / size_v) - 0.5
-        out[texels] = _bilinear_wrapped(lvl, x, y)
+        for c0 in range(0, len(texels), BAKE_CHUNK):  # small temporaries: they stay in cache and heap
+            t = texels[c0:c0 + BAKE_CHUNK]
+            rows, cols = np.divmod(t, size_u)
+            x = (cols + 0.5) * (s * w / size_u) - 0.5
+            y = (rows + 0.5) * (s * h / size_v) - 0.5
+            out[t] = _bilinear_wrapped(lvl, x, y)
     return out.reshape(ids.shape + tile.shape[2:])
