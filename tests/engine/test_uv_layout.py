@@ -70,6 +70,48 @@ def test_rasterize_and_pad_islands():
     assert (padded[:6, 8:10] == isl.face_island[0]).all() and (padded[:6, 10:] == -1).all()
 
 
+def _brute_force_raster(uv, face_island, size):
+    """Every texel centre against every triangle, later triangles winning (the reference)."""
+    out = np.full((size, size), -1, np.int32)
+    ys, xs = np.mgrid[0:size, 0:size]
+    for t in range(len(uv) // 3):
+        a, b, c = uv[3 * t:3 * t + 3] * size - 0.5
+        det = (b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])
+        if abs(det) < 1e-12:
+            continue
+        w1 = ((xs - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (ys - a[1])) / det
+        w2 = ((b[0] - a[0]) * (ys - a[1]) - (xs - a[0]) * (b[1] - a[1])) / det
+        out[(w1 >= -1e-6) & (w2 >= -1e-6) & (w1 + w2 <= 1 + 1e-6)] = face_island[t]
+    return out
+
+
+@pytest.mark.parametrize("chunk", [64, 1 << 16])
+def test_vectorised_rasterisation_equals_the_per_texel_reference(chunk):
+    rng = np.random.default_rng(3)
+    n = 300
+    uv = rng.uniform(-0.3, 1.3, (3 * n, 2))  # triangles inside, across and outside the UV square
+    uv[3:6] = uv[3]  # a degenerate one
+    ls, lt, fi = np.arange(n) * 3, np.full(n, 3), rng.integers(0, 5, n)
+    got = uv_layout.rasterize_islands(ls, lt, uv, fi, 48, chunk_texels=chunk)
+    np.testing.assert_array_equal(got, _brute_force_raster(uv, fi, 48))
+
+
+def test_rasterisation_reports_progress_and_can_be_stopped():
+    rng = np.random.default_rng(4)
+    uv = rng.uniform(0, 1, (3 * 200, 2))
+    ls, lt, fi = np.arange(200) * 3, np.full(200, 3), np.zeros(200, np.int64)
+    seen = []
+    uv_layout.rasterize_islands(ls, lt, uv, fi, 64, progress=seen.append, chunk_texels=256)
+    assert len(seen) > 5 and seen == sorted(seen) and seen[-1] == 1.0
+
+    def stop(fraction):
+        if fraction > 0.3:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        uv_layout.rasterize_islands(ls, lt, uv, fi, 64, progress=stop, chunk_texels=256)
+
+
 def test_atlas_shows_each_island_at_its_own_scale():
     tile = np.zeros((8, 8), np.float32)
     tile[:, :4] = 1  # one vertical stripe per tile
