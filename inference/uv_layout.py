@@ -178,24 +178,24 @@ def rasterize_islands(loop_start, loop_total, loop_uv, face_island, size: int, p
 
 
 def pad_islands(ids: np.ndarray, padding: int) -> np.ndarray:
-    """Grow every island ``padding`` texels into empty space (edge padding against filtering bleed)."""
-    ids = ids.copy()
+    """Grow every island ``padding`` texels into empty space (edge padding against filtering bleed).
+
+    One texel per step into each empty texel from its 4 neighbours (where two islands meet an empty
+    texel at once, the higher index takes it); small integer maxima over shifted views, no copies.
+    """
+    v = (np.asarray(ids) + 1).astype(np.int16 if ids.max(initial=0) < 32000 else np.int32)  # 0: empty
+    n = np.empty_like(v)
     for _ in range(padding):
-        empty = ids < 0
+        empty = v == 0
         if not empty.any():
             break
-        grown = ids.copy()
-        for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
-            shifted = np.full_like(ids, -1)
-            ys = slice(max(dy, 0), ids.shape[0] + min(dy, 0))
-            yd = slice(max(-dy, 0), ids.shape[0] + min(-dy, 0))
-            xs = slice(max(dx, 0), ids.shape[1] + min(dx, 0))
-            xd = slice(max(-dx, 0), ids.shape[1] + min(-dx, 0))
-            shifted[ys, xs] = ids[yd, xd]
-            take = empty & (grown < 0) & (shifted >= 0)
-            grown[take] = shifted[take]
-        ids = grown
-    return ids
+        n.fill(0)
+        np.maximum(n[1:], v[:-1], out=n[1:])
+        np.maximum(n[:-1], v[1:], out=n[:-1])
+        np.maximum(n[:, 1:], v[:, :-1], out=n[:, 1:])
+        np.maximum(n[:, :-1], v[:, 1:], out=n[:, :-1])
+        np.copyto(v, n, where=empty)
+    return v.astype(np.int32) - 1
 
 
 def _bilinear_wrapped(tile: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
