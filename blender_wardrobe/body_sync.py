@@ -9,7 +9,7 @@ binding, reference body) are cached in memory keyed by the object's pointer and 
 import bpy
 import numpy as np
 
-from . import model_cache, properties
+from . import choices, model_cache
 from .engine import binding as engine_binding
 from .engine import body as engine_body
 
@@ -46,8 +46,8 @@ def set_sliders(avatar, values: dict, style=None, sex=None):
             if name in values:
                 setattr(s, name, float(values[name]))
         if style is not None:
-            full = np.zeros(properties.STYLE_SIZE, np.float32)
-            full[:len(style)] = np.asarray(style, np.float32)[:properties.STYLE_SIZE]
+            full = np.zeros(choices.STYLE_SIZE, np.float32)
+            full[:len(style)] = np.asarray(style, np.float32)[:choices.STYLE_SIZE]
             s.style = full
 
 
@@ -113,7 +113,7 @@ def store_binding(obj, b: "engine_binding.Binding", reference_params=None):
     if reference_params is not None:
         cond, style = reference_params
         s.bind_condition = tuple(float(v) for v in cond)
-        full = np.zeros(properties.STYLE_SIZE, np.float32)
+        full = np.zeros(choices.STYLE_SIZE, np.float32)
         full[:len(style)] = style
         s.bind_style = full
     _cache.pop(obj.as_pointer(), None)

@@ -5,8 +5,8 @@ import sys
 
 import bpy
 
-from . import color_management, demo_scene, dependencies, properties
-from .engine import body, color, inference, mesh, runtime
+from . import choices, color_management, demo_scene, dependencies, engine
+from .engine import body, color, mesh, runtime
 
 COMMAND = "wardrobe"
 
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--resolution", type=int, nargs=2, default=(480, 720), metavar=("W", "H"))
     demo.add_argument("--garment", choices=("tights", "skirt", "none"), default="skirt")
     demo.add_argument("--save-blend", help="also save the scene to this .blend")
-    demo.add_argument("--fabric", choices=(*properties.FABRIC_KIND_IDS, "none"), default="denim",
+    demo.add_argument("--fabric", choices=(*choices.FABRIC_KIND_IDS, "none"), default="denim",
                       help="fabric generated for the garment (default denim)")
     demo.add_argument("--color", type=_hex_color, help="fabric colour as #rrggbb")
     demo.add_argument("--fabric-size", type=int, default=512, help="fabric tile in pixels (32 px per cm)")
@@ -61,7 +61,7 @@ def _measurements(items) -> dict:
 
 
 def _info() -> int:
-    print(f"Blender {bpy.app.version_string}, engine {inference.__version__}")
+    print(f"Blender {bpy.app.version_string}, engine {engine.__version__}")
     print(runtime.status().message)
     card = mesh.template_card()
     print(f"template avatar: {card['parts']['body']['vertices']} vertices, stature {card['stature_m']} m")

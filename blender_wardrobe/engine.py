@@ -1,25 +1,46 @@
-"""The one place the add-on imports the engine from.
+"""The one door from the add-on into the engine: its public face, ``inference/api.py``.
 
-In the built extension ``inference`` is vendored inside this package; in a development checkout
-it is the top-level package next to ``blender_wardrobe/``. Importing it never imports onnxruntime.
+In the built extension the engine is vendored inside this package (``blender_wardrobe/inference``);
+in a development checkout it is the top-level package next to ``blender_wardrobe/``. Both imports
+are written out, so tools see the arrow; which one runs is decided by location, not by catching
+ImportError, so a real error inside the engine surfaces. Importing it never imports onnxruntime.
 """
 
-import importlib
 import importlib.util
 
-# Decide by location, not by catching ImportError, so a real error inside the engine surfaces.
-_VENDORED = f"{__package__}.inference"
-ENGINE_PACKAGE = _VENDORED if importlib.util.find_spec(_VENDORED) is not None else "inference"
+if importlib.util.find_spec(f"{__package__}.inference") is not None:  # the built extension
+    from .inference.api import (  # noqa: F401  (re-exported: the add-on imports the engine from here)
+        EngineError,
+        __version__,
+        artifacts,
+        binding,
+        body,
+        body_rig,
+        color,
+        fabric,
+        fabric_surface,
+        mesh,
+        onnx_model,
+        runtime,
+        uv_layout,
+    )
 
-inference = importlib.import_module(ENGINE_PACKAGE)
-artifacts = importlib.import_module(f"{ENGINE_PACKAGE}.artifacts")
-mesh = importlib.import_module(f"{ENGINE_PACKAGE}.mesh")
-runtime = importlib.import_module(f"{ENGINE_PACKAGE}.runtime")
-binding = importlib.import_module(f"{ENGINE_PACKAGE}.binding")
-body = importlib.import_module(f"{ENGINE_PACKAGE}.body")
-body_rig = importlib.import_module(f"{ENGINE_PACKAGE}.body_rig")
-fabric = importlib.import_module(f"{ENGINE_PACKAGE}.fabric")
-fabric_surface = importlib.import_module(f"{ENGINE_PACKAGE}.fabric_surface")
-onnx_model = importlib.import_module(f"{ENGINE_PACKAGE}.onnx_model")
-uv_layout = importlib.import_module(f"{ENGINE_PACKAGE}.uv_layout")
-color = importlib.import_module(f"{ENGINE_PACKAGE}.color")
+    ENGINE_PACKAGE = f"{__package__}.inference"
+else:  # a development checkout
+    from inference.api import (  # noqa: F401
+        EngineError,
+        __version__,
+        artifacts,
+        binding,
+        body,
+        body_rig,
+        color,
+        fabric,
+        fabric_surface,
+        mesh,
+        onnx_model,
+        runtime,
+        uv_layout,
+    )
+
+    ENGINE_PACKAGE = "inference"

@@ -14,7 +14,7 @@ def _key(context) -> tuple:
     return preferences.user_model_dir(context), provider, threads
 
 
-def fabric_model(context) -> "fabric.FabricModel":
+def fabric_model(context) -> fabric.FabricModel:
     """Load (or reuse) the fabric generator. Raises ArtifactNotFound / ModelError with a message to show."""
     user_dir, provider, threads = key = _key(context)
     if ("fabric", key) not in _cache:
@@ -22,7 +22,7 @@ def fabric_model(context) -> "fabric.FabricModel":
     return _cache["fabric", key]
 
 
-def body_rig(context) -> "engine_body_rig.BodyRig":
+def body_rig(context) -> engine_body_rig.BodyRig:
     """Load (or reuse) the body model with the template it deforms."""
     user_dir, provider, threads = key = _key(context)
     if ("body", key) not in _cache:

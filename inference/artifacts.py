@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import EngineError
+
 ENV_VAR = "WARDROBE_MODEL_DIR"
 _HERE = Path(__file__).resolve().parent
 SHIPPED_CANDIDATES = (_HERE.parent / "artifacts", _HERE.parent / "models" / "shipped")
 
 
-class ArtifactNotFound(FileNotFoundError):
+class ArtifactNotFound(EngineError, FileNotFoundError):
     """A required artifact is missing from every search location."""
 
 

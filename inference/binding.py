@@ -13,6 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import closest
+from .errors import EngineError
+
+
+class BindingError(EngineError, ValueError):
+    """A mesh that cannot be bound, or a binding that no longer fits its mesh; the message names the fix."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,9 +42,9 @@ class Binding:
     def compute(cls, co: np.ndarray, template_co: np.ndarray, template_tris: np.ndarray) -> Binding:
         co = np.asarray(co, np.float64)
         if co.ndim != 2 or co.shape[1] != 3 or len(co) == 0:
-            raise ValueError("cannot bind an empty mesh: it has no vertices")
+            raise BindingError("cannot bind an empty mesh: it has no vertices")
         if not np.isfinite(co).all():
-            raise ValueError("cannot bind a mesh with NaN/inf vertex positions: fix those vertices first")
+            raise BindingError("cannot bind a mesh with NaN/inf vertex positions: fix those vertices first")
         if len(co) == len(template_co) and np.abs(co - template_co).max() < 0.05:
             ids = np.repeat(np.arange(len(co))[:, None], 3, 1)
             w = np.zeros((len(co), 3), np.float32)

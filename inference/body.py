@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import closest, onnx_model
+from .errors import EngineError
 from .measure import Measurer, TopologyError
 from .mesh import MeshError
 
@@ -24,7 +25,7 @@ SEXES = {"female": 0.0, "male": 1.0}
 MAX_MAHALANOBIS = 4.0  # beyond this a combination of measurements is projected back (warned)
 
 
-class BodyInputError(ValueError):
+class BodyInputError(EngineError, ValueError):
     """Requested measurements or a scan cannot be used; the message says why and what to do."""
 
 
@@ -63,11 +64,17 @@ class BodyModel:
         self.card = card
         self.folder = folder
         self.provider, self.threads = provider, threads
-        self.latent = int(card["latent"])
-        self.names = tuple(card["condition_names"])
-        self.stats = {s: {k: np.asarray(v, np.float64) for k, v in d.items()}
-                      for s, d in card["condition_stats"].items()}
-        self.ranges = card["plausible_range"]
+        try:
+            self.latent = int(card["latent"])
+            self.names = tuple(card["condition_names"])
+            self.stats = {s: {k: np.asarray(v, np.float64) for k, v in d.items()}
+                          for s, d in card["condition_stats"].items()}
+            self.ranges = card["plausible_range"]
+            card["files"]["decoder"]  # noqa: B018 (must exist)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise onnx_model.ModelError(f"{folder}/{CARD} is not a valid body model card ({type(exc).__name__}: "
+                                        f"{exc}): reinstall the add-on or re-export the model with "
+                                        "python -m models.body.release") from exc
         self.measurer = Measurer.from_template(user_dir)
         self._dec = self._enc = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .binding import Binding, DisplacementSmoother
+from .binding import Binding, BindingError, DisplacementSmoother
 from .body import SLIDERS, BodyModel, BodyResult
 from .mesh import load_template
 
@@ -63,7 +63,7 @@ class BodyRig:
         avatar's frame into the mesh's own (a garment with its own transform)."""
         ref = self.rest if reference is None else reference
         if binding.n_vertices != len(basis):
-            raise ValueError(f"the binding is for {binding.n_vertices} vertices but the mesh has {len(basis)}: "
+            raise BindingError(f"the binding is for {binding.n_vertices} vertices but the mesh has {len(basis)}: "
                              "the mesh was edited since it was bound; bind it again")
         delta = binding.transfer(body - ref)
         if smoother is not None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import EngineError
 
-class ColorError(ValueError):
+
+class ColorError(EngineError, ValueError):
     """A colour that cannot be parsed; the message shows the accepted forms."""
 
 

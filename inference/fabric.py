@@ -18,13 +18,14 @@ import numpy as np
 
 from . import color as colour
 from . import onnx_model
+from .errors import EngineError
 
 CARD = "fabric_model.json"
 MAX_SIZE = 8192
 MARGIN = 32  # px of context around each window (> the generator's receptive-field radius)
 
 
-class FabricInputError(ValueError):
+class FabricInputError(EngineError, ValueError):
     """A request the generator cannot fulfil; the message names the fix."""
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import mesh as mesh_mod
 from . import sections
+from .errors import EngineError
 
 # name -> (unit, ANSUR II column(s) it is compared with)
 MEASUREMENTS = {
@@ -35,7 +36,7 @@ UPPER_ARM_FRACTION = 0.5  # of deltoid -> elbow: mid upper arm (between acromion
 Z = np.array([0.0, 0.0, 1.0])
 
 
-class TopologyError(ValueError):
+class TopologyError(EngineError, ValueError):
     """A mesh is not in the template topology where one is required."""
 
 

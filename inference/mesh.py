@@ -7,19 +7,21 @@ per-loop UV), so the add-on moves data in and out with ``foreach_get``/``foreach
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 
 from . import artifacts
+from .errors import EngineError
 
 TEMPLATE_NPZ = "template_avatar.npz"
 TEMPLATE_CARD = "template_avatar.json"
 TEMPLATE_PARTS = ("body", "tights", "skirt")
 
 
-class MeshError(ValueError):
+class MeshError(EngineError, ValueError):
     """A mesh is unusable (empty, non-finite, inconsistent); the message says why and what to do."""
 
 
@@ -82,12 +84,17 @@ def template_card(user_dir=None) -> dict:
 def load_template(part: str = "body", user_dir=None) -> MeshData:
     """The template avatar's body, or one of its CC0 helper garments (``tights``, ``skirt``)."""
     if part not in TEMPLATE_PARTS:
-        raise ValueError(f"unknown template part '{part}': choose one of {', '.join(TEMPLATE_PARTS)}")
-    arrays = _template_arrays(str(artifacts.find(TEMPLATE_NPZ, user_dir)))
-    mesh = MeshData(
-        co=arrays[f"{part}/co"],
-        face_sizes=arrays[f"{part}/face_sizes"],
-        loop_vertex=arrays[f"{part}/loop_vertex"],
-        loop_uv=arrays[f"{part}/loop_uv"],
-    )
+        raise MeshError(f"unknown template part '{part}': choose one of {', '.join(TEMPLATE_PARTS)}")
+    path = artifacts.find(TEMPLATE_NPZ, user_dir)
+    try:
+        arrays = _template_arrays(str(path))
+        mesh = MeshData(
+            co=arrays[f"{part}/co"],
+            face_sizes=arrays[f"{part}/face_sizes"],
+            loop_vertex=arrays[f"{part}/loop_vertex"],
+            loop_uv=arrays[f"{part}/loop_uv"],
+        )
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise MeshError(f"the template mesh {path} is unreadable ({type(exc).__name__}: {exc}): reinstall the "
+                        "add-on, or rebuild it with python -m models.template.build_template") from exc
     return mesh.validate(f"template {part}")

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 from . import artifacts, runtime
+from .errors import EngineError
 
 
-class ModelError(RuntimeError):
+class ModelError(EngineError, RuntimeError):
     """A model file is missing, corrupt or does not match its card; the message names the fix."""
 
 
@@ -23,7 +24,8 @@ def load_card(card_name: str, user_dir=None) -> tuple[dict, Path]:
             from exc
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path) -> str:
+    """The file's sha256 (hex), read in 1 MiB blocks: the one hashing helper of engine, export and cards."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -36,7 +38,7 @@ def open_session(folder: Path, spec: dict, provider: str = "AUTO", threads: int 
     path = Path(folder) / spec["file"]
     if not path.is_file():
         raise ModelError(f"model file {path} is missing: reinstall the add-on or copy it next to its card")
-    digest = _sha256(path)
+    digest = sha256_file(path)
     if digest != spec["sha256"]:
         raise ModelError(
             f"model file {path.name} does not match its card (sha256 {digest[:12]}… != {spec['sha256'][:12]}…): "
@@ -70,6 +72,3 @@ def _import_ort():
 
     return onnxruntime
 
-
-def sha256_file(path: Path) -> str:
-    return _sha256(Path(path))

@@ -5,6 +5,17 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from .errors import EngineError
+
+
+class RuntimeProblem(EngineError, RuntimeError):
+    """onnxruntime cannot be used here; the message says how to install it."""
+
+
+class ProviderError(EngineError, ValueError):
+    """An execution provider name the engine does not know."""
+
+
 # Preference value -> onnxruntime provider name. AUTO tries them in this order, CPU last.
 PROVIDERS = {
     "CUDA": "CUDAExecutionProvider",
@@ -50,11 +61,11 @@ def choose_providers(preference: str = "AUTO", available: tuple[str, ...] | None
     if available is None:
         st = status()
         if not st.available:
-            raise RuntimeError(st.message)
+            raise RuntimeProblem(st.message)
         available = st.providers
     preference = preference.upper()
     if preference not in PROVIDERS and preference != "AUTO":
-        raise ValueError(f"unknown execution provider '{preference}': use AUTO, {', '.join(PROVIDERS)}")
+        raise ProviderError(f"unknown execution provider '{preference}': use AUTO, {', '.join(PROVIDERS)}")
     wanted = list(PROVIDERS) if preference == "AUTO" else list(dict.fromkeys([preference, "CPU"]))
     chosen = [PROVIDERS[p] for p in wanted if PROVIDERS[p] in available]
     return chosen or ["CPUExecutionProvider"]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import EngineError
+
 AGREE_TOLERANCE = 0.10  # islands whose densities differ by less than this share one mapping scale
 MAX_LOOPS = 20_000_000
 # Fabric is sized in metres: meshes outside these are in the wrong units, not garments.
@@ -21,7 +23,7 @@ MIN_EXTENT_M, MAX_EXTENT_M = 1e-3, 1e3
 BAKE_CHUNK = 1 << 16  # atlas texels sampled per step
 
 
-class UVLayoutError(ValueError):
+class UVLayoutError(EngineError, ValueError):
     """The mesh cannot carry a physically scaled texture; the message names the fix."""
 
 

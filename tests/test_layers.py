@@ -56,3 +56,38 @@ def test_engine_import_loads_neither_bpy_torch_nor_onnxruntime():
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_add_on_enters_the_engine_only_through_its_public_face():
+    """blender_wardrobe/engine.py is the one door, and it imports inference/api.py only (statically)."""
+    door = ROOT / "blender_wardrobe" / "engine.py"
+    for f in sorted((ROOT / "blender_wardrobe").rglob("*.py")):
+        tree = ast.parse(f.read_text(), str(f))
+        absolute = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
+        absolute |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        relative = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level and n.module}
+        engine_imports = {m for m in absolute if m.split(".")[0] == "inference"}
+        engine_imports |= {m for m in relative if m.split(".")[0] == "inference"}
+        if f == door:
+            assert engine_imports == {"inference.api"}, engine_imports
+        else:
+            assert not engine_imports, f"{f.relative_to(ROOT)} imports the engine directly: use ..engine"
+        assert "import_module" not in f.read_text(), f"{f.relative_to(ROOT)}: imports must be static and visible"
+
+
+def test_every_error_the_engine_raises_to_callers_is_an_engine_error():
+    code = (
+        "import inspect, pkgutil, importlib, sys, inference\n"
+        "from inference.errors import EngineError\n"
+        "from inference.fabric_surface import Cancelled\n"
+        "bad = []\n"
+        "for m in pkgutil.walk_packages(inference.__path__, 'inference.'):\n"
+        "    mod = importlib.import_module(m.name)\n"
+        "    for name, obj in vars(mod).items():\n"
+        "        if inspect.isclass(obj) and issubclass(obj, Exception) and obj.__module__ == m.name:\n"
+        "            if obj is not Cancelled and not issubclass(obj, EngineError):\n"
+        "                bad.append(f'{m.name}.{name}')\n"
+        "print(bad); sys.exit(1 if bad else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -6,7 +6,7 @@ import bpy
 from bpy.props import EnumProperty
 
 from .. import body_sync, mesh_io, model_cache, preferences
-from ..engine import artifacts, onnx_model
+from ..engine import EngineError
 from ..engine import mesh as engine_mesh
 from . import body
 
@@ -50,7 +50,7 @@ def create_avatar(context) -> bpy.types.Object:
     obj.location = context.scene.cursor.location
     try:
         body.init_avatar(context, obj, identity=True)
-    except body.MODEL_ERRORS + (RuntimeError, KeyError) as exc:  # still a usable body; the panel says why
+    except EngineError as exc:  # still a usable body; the panel says why
         obj.wardrobe.body_message = f"Body sliders unavailable: {exc}"
     return obj
 
@@ -90,8 +90,7 @@ class WARDROBE_OT_add_avatar(bpy.types.Operator):
     def execute(self, context):
         try:
             obj = create_avatar(context)
-        except (artifacts.ArtifactNotFound, onnx_model.ModelError, engine_mesh.MeshError, OSError, KeyError,
-                ValueError) as exc:
+        except EngineError as exc:
             self.report({"ERROR"}, f"Could not add the avatar: {exc}")
             return {"CANCELLED"}
         _select_only(context, obj)
@@ -121,8 +120,7 @@ class WARDROBE_OT_add_garment(bpy.types.Operator):
         avatar = context.active_object
         try:
             obj = create_garment(context, avatar, self.part)
-        except (artifacts.ArtifactNotFound, onnx_model.ModelError, engine_mesh.MeshError, OSError, KeyError,
-                ValueError) as exc:
+        except EngineError as exc:
             self.report({"ERROR"}, f"Could not add the garment: {exc}")
             return {"CANCELLED"}
         _select_only(context, obj)

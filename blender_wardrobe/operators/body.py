@@ -5,10 +5,7 @@ import numpy as np
 from bpy.props import IntProperty, StringProperty
 
 from .. import body_sync, editable, jobs, mesh_io, model_cache
-from ..engine import artifacts, binding, body, onnx_model
-
-MODEL_ERRORS = (artifacts.ArtifactNotFound, onnx_model.ModelError, body.BodyInputError, body.TopologyError,
-                ValueError)
+from ..engine import EngineError, binding
 
 
 def _avatar(context):
@@ -99,7 +96,7 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
             return f"'{obj.name}' is a garment without a bound avatar: select the avatar too, then Bind"
         try:
             rig = model_cache.body_rig(context)
-        except MODEL_ERRORS as exc:
+        except EngineError as exc:
             return str(exc)
         points = _mesh_points(obj, avatar)
         if not np.isfinite(points).all():
@@ -149,7 +146,7 @@ class _BodyEdit:
     def execute(self, context):
         try:
             message = self.apply(context, _avatar(context), model_cache.body_rig(context))
-        except MODEL_ERRORS as exc:
+        except EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         if message:
@@ -252,7 +249,7 @@ class WARDROBE_OT_fit_scan(bpy.types.Operator):
         try:
             rig = model_cache.body_rig(context)
             fit = rig.model.fit_scan(pts, avatar.wardrobe.sex)
-        except MODEL_ERRORS as exc:
+        except EngineError as exc:
             self.report({"ERROR"}, f"Cannot fit '{scan.name}': {exc}")
             return {"CANCELLED"}
         res = fit.result

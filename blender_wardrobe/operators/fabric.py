@@ -13,8 +13,8 @@ import bpy
 import numpy as np
 from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
 
-from .. import color_management, editable, fabric_material, jobs, mesh_io, model_cache, properties
-from ..engine import artifacts, fabric, fabric_surface, onnx_model, uv_layout
+from .. import choices, color_management, editable, fabric_material, jobs, mesh_io, model_cache
+from ..engine import EngineError, fabric, fabric_surface, uv_layout
 
 srgb_color = color_management.to_srgb  # the panel's colour, as the engine takes it
 # Operator properties that default to the Fabric panel's setting of the same name.
@@ -50,14 +50,14 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     job_label = "Fabric generation"
 
     # SKIP_SAVE: a property the caller leaves out comes from the panel, never from the last call.
-    kind: EnumProperty(name="Fabric", items=properties.FABRIC_KINDS, default="cotton", options={"SKIP_SAVE"})
+    kind: EnumProperty(name="Fabric", items=choices.FABRIC_KINDS, default="cotton", options={"SKIP_SAVE"})
     color: FloatVectorProperty(name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0,
                                default=(0.16, 0.27, 0.45), options={"SKIP_SAVE"})
     scale: FloatProperty(name="Threads per cm", default=12.0, min=6.0, max=40.0, options={"SKIP_SAVE"})
     roughness: FloatProperty(name="Roughness", default=0.7, min=0.0, max=1.0, subtype="FACTOR",
                              options={"SKIP_SAVE"})
     seed: IntProperty(name="Seed", default=0, min=0, options={"SKIP_SAVE"})
-    resolution: EnumProperty(name="Resolution", items=properties.RESOLUTIONS, default="1024",
+    resolution: EnumProperty(name="Resolution", items=choices.RESOLUTIONS, default="1024",
                              options={"SKIP_SAVE"})
     displacement: BoolProperty(name="Displacement", default=False, options={"SKIP_SAVE"},
                                description="Also drive the material's displacement from the height map")
@@ -91,7 +91,7 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             if self.properties.is_property_set(name):
                 continue
             value = getattr(s, name)
-            if name == "resolution" and value not in {r for r, _, _ in properties.RESOLUTIONS}:
+            if name == "resolution" and value not in {r for r, _, _ in choices.RESOLUTIONS}:
                 return ("The Fabric panel's Resolution is not a valid size (was it set from a script?): pick "
                         "one of 256 to 4096 px in the panel")
             setattr(self, name, value)
@@ -126,8 +126,7 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             style = model.style(self.kind, color, self.scale, self.roughness)  # validates before anything starts
             if self.use_swatch:
                 style = swatch_style(context.scene.wardrobe_fabric, model)
-        except (artifacts.ArtifactNotFound, onnx_model.ModelError, fabric.FabricInputError,
-                fabric_material.SaveError) as exc:
+        except (EngineError, fabric_material.SaveError) as exc:
             return str(exc)
         mesh = mesh_io.read_uv_layout(obj.data, obj.matrix_world)
         try:

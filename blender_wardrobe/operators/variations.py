@@ -10,8 +10,7 @@ import bpy
 import numpy as np
 
 from .. import color_management, jobs, model_cache
-from ..engine import artifacts, fabric, onnx_model
-from .fabric import srgb_color
+from ..engine import EngineError, fabric
 
 PREVIEW_SIZE = 128
 _previews = {"collection": None, "items": []}  # items: (identifier, label, description, icon_id, number)
@@ -87,8 +86,8 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
                 swatch = read_swatch(bpy.path.abspath(s.swatch_path))
                 style = model.encode_swatch(swatch)
             else:
-                style = model.style(s.kind, srgb_color(s.color), s.scale, s.roughness)
-        except (artifacts.ArtifactNotFound, onnx_model.ModelError, fabric.FabricInputError) as exc:
+                style = model.style(s.kind, color_management.to_srgb(s.color), s.scale, s.roughness)
+        except EngineError as exc:
             return str(exc)
         kind = model.kinds[int(np.argmax(style[:len(model.kinds)]))]
         self._style, self._swatch, self._kind = style, bool(s.swatch_path), kind

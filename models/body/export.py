@@ -6,21 +6,19 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from inference.onnx_model import sha256_file as sha256
 from models.body.network import CONDITION_NAMES, BodyCVAE, DecoderExport, EncoderExport
 
 OPSET = 17
 DECODER_FILE, ENCODER_FILE, CARD_FILE = "body_decoder.onnx", "body_encoder.onnx", "body_model.json"
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def load_checkpoint(run: Path) -> BodyCVAE:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.body.export import sha256
+from inference.onnx_model import sha256_file as sha256
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, STYLE_DIM
 from models.fabric.networks import NOISE_CH, NOISE_STRIDE, PERIODIC_CH, STRIDE, Generator, sample_noise
 from models.fabric.synth import BASE_ROUGHNESS, KINDS

@@ -77,7 +77,7 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 32, crop: 
 def export_encoder(enc: SwatchEncoder, out_dir: Path) -> dict:
     import onnxruntime as ort
 
-    from models.body.export import sha256
+    from inference.onnx_model import sha256_file as sha256
     from models.fabric.conditions import STYLE_DIM
     from models.fabric.networks import OUT_CH
 

@@ -62,3 +62,7 @@ def test_cli_help_and_info(addon, capsys):
 def test_cli_usage_error_returns_nonzero(addon, capsys):
     assert addon.cli.execute(["demo"]) == 2  # --out is required
     assert "--out" in capsys.readouterr().err
+
+
+def test_the_fabric_kind_choices_are_the_shipped_models_kinds(addon):
+    assert addon.choices.FABRIC_KIND_IDS == addon.model_cache.fabric_model(bpy.context).kinds

@@ -1,0 +1,25 @@
+"""The engine's public face: what the Blender add-on, its batch runner and its CLI may use.
+
+The add-on imports the engine only here (through ``blender_wardrobe/engine.py``), so this list is
+the whole contract between the two layers; everything else in ``inference/`` is the engine's own.
+Every error the engine reports to a caller is an :class:`EngineError`.
+"""
+
+from . import (
+    __version__,
+    artifacts,  # where shipped and user models are found
+    binding,  # any mesh bound to the template surface
+    body,  # measurements (SLIDERS) -> bodies; the body model
+    body_rig,  # the body model plus bindings: what a slider tick computes
+    color,  # sRGB, linear, Lab, CIEDE2000, colour parsing
+    fabric,  # style -> tileable PBR maps; the fabric model
+    fabric_surface,  # a mesh's UV layout + a fabric -> maps at physical scale (mapping or atlas)
+    mesh,  # the template meshes
+    onnx_model,  # model cards and verified sessions
+    runtime,  # onnxruntime's availability and providers
+    uv_layout,  # UV islands, texel density, layout checks
+)
+from .errors import EngineError
+
+__all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_rig", "color", "fabric",
+           "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout"]
