@@ -6,7 +6,7 @@ import sys
 import bpy
 
 from . import choices, color_management, demo_scene, dependencies, engine
-from .engine import body, color, mesh, runtime
+from .engine import body, color, mesh, runtime, vocabulary
 
 COMMAND = "wardrobe"
 
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="PNG file to write")
     demo.add_argument("--samples", type=int, default=32, help="Cycles samples (default 32)")
     demo.add_argument("--resolution", type=int, nargs=2, default=(480, 720), metavar=("W", "H"))
-    demo.add_argument("--garment", choices=("tights", "skirt", "none"), default="skirt")
+    demo.add_argument("--garment", choices=(*vocabulary.GARMENT_IDS, "none"), default="skirt")
     demo.add_argument("--save-blend", help="also save the scene to this .blend")
     demo.add_argument("--fabric", choices=(*choices.FABRIC_KIND_IDS, "none"), default="denim",
                       help="fabric generated for the garment (default denim)")

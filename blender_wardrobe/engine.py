@@ -23,6 +23,7 @@ if importlib.util.find_spec(f"{__package__}.inference") is not None:  # the buil
         onnx_model,
         runtime,
         uv_layout,
+        vocabulary,
     )
 
     ENGINE_PACKAGE = f"{__package__}.inference"
@@ -41,6 +42,7 @@ else:  # a development checkout
         onnx_model,
         runtime,
         uv_layout,
+        vocabulary,
     )
 
     ENGINE_PACKAGE = "inference"

@@ -3,7 +3,7 @@
 import bpy
 
 from . import body_sync, dependencies, model_cache, preferences
-from .engine import artifacts
+from .engine import artifacts, vocabulary
 from .operators import avatar, body, fabric, variations
 
 FABRIC_MODEL = "fabric_generator.onnx"
@@ -76,7 +76,7 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
         col = layout.column(align=True)
         col.use_property_split = True
         col.prop(s, "sex")
-        for name in ("stature", "chest", "waist", "hips", "inseam", "weight"):
+        for name in vocabulary.SLIDERS:
             col.prop(s, name)
         latent = _latent(context)
         if latent:

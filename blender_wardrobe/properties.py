@@ -12,6 +12,7 @@ from bpy.props import (
 )
 
 from .choices import BINDINGS, FABRIC_KINDS, RESOLUTIONS, ROLES, SEXES, STYLE_SIZE
+from .engine import vocabulary
 
 
 class WardrobeFabricSettings(bpy.types.PropertyGroup):
@@ -49,10 +50,10 @@ def _on_body_change(self, context):
     body_sync.on_slider_change(self.id_data, context)
 
 
-def _slider(name, default, lo, hi, unit="cm", description=""):
-    return FloatProperty(name=name, default=default, soft_min=lo, soft_max=hi, min=lo * 0.5, max=hi * 1.5,
-                         precision=1, step=50, description=description or f"{name} in {unit}",
-                         update=_on_body_change)
+def _slider(measurement: str, default, lo, hi):
+    m = vocabulary.BY_ID[measurement]  # label and description: the engine's vocabulary
+    return FloatProperty(name=m.label, default=default, soft_min=lo, soft_max=hi, min=lo * 0.5, max=hi * 1.5,
+                         precision=1, step=50, description=m.description, update=_on_body_change)
 
 
 class WardrobeObjectSettings(bpy.types.PropertyGroup):
@@ -60,12 +61,12 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
     avatar: PointerProperty(name="Avatar", type=bpy.types.Object, description="The avatar this garment follows")
     # -- body sliders (avatars) ------------------------------------------------------------------
     sex: EnumProperty(name="Body", items=SEXES, default="female", update=_on_body_change)
-    stature: _slider("Height", 165.0, 140.0, 205.0, description="Stature (standing height) in cm")
-    chest: _slider("Chest", 90.0, 70.0, 140.0, description="Chest (bust) girth in cm")
-    waist: _slider("Waist", 75.0, 55.0, 140.0, description="Waist girth at the navel in cm")
-    hips: _slider("Hips", 100.0, 75.0, 145.0, description="Hip (buttock) girth in cm")
-    inseam: _slider("Inseam", 76.0, 60.0, 100.0, description="Crotch height (inseam) in cm")
-    weight: _slider("Weight", 65.0, 40.0, 150.0, unit="kg", description="Body weight in kg")
+    stature: _slider("stature", 165.0, 140.0, 205.0)
+    chest: _slider("chest", 90.0, 70.0, 140.0)
+    waist: _slider("waist", 75.0, 55.0, 140.0)
+    hips: _slider("hips", 100.0, 75.0, 145.0)
+    inseam: _slider("inseam", 76.0, 60.0, 100.0)
+    weight: _slider("weight", 65.0, 40.0, 150.0)
     style: FloatVectorProperty(name="Body Style", size=STYLE_SIZE, default=(0.0,) * STYLE_SIZE, soft_min=-3.0,
                                soft_max=3.0, min=-3.0, max=3.0, update=_on_body_change,
                                description="Latent body-shape style: shape beyond the measurements")

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import vocabulary
+
 
 def _body_parser(sub):
     p = sub.add_parser("body", help="make a body from measurements, a scan, or at random")
     p.add_argument("--sex", default="female", choices=("female", "male"))
-    for name, unit in (("height", "cm"), ("chest", "cm"), ("waist", "cm"), ("hips", "cm"), ("inseam", "cm"),
-                       ("weight", "kg")):
-        p.add_argument(f"--{name}", type=float, help=f"{name} in {unit}")
+    for m in vocabulary.MEASUREMENTS:  # flags are the labels users read (--height for stature)
+        p.add_argument(f"--{m.label.lower()}", dest=m.id, type=float, metavar=m.unit.upper(), help=m.description)
     p.add_argument("--style", type=float, nargs="+", help="body-style values (about -3..3 each)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--random", type=int, metavar="N", help="write N random plausible bodies")
@@ -141,8 +142,7 @@ def run_body(args) -> int:
             print(_table({}, fit.result.achieved))
             print(args.out)
             return 0
-        req = {"stature": args.height, "chest": args.chest, "waist": args.waist, "hips": args.hips,
-               "inseam": args.inseam, "weight": args.weight}
+        req = {m.id: getattr(args, m.id) for m in vocabulary.MEASUREMENTS}
         res = model.body(req, args.sex, args.style, refine=not args.no_refine)
         for w in res.warnings:
             print(f"warning: {w}", file=sys.stderr)

@@ -18,8 +18,9 @@ from . import (
     onnx_model,  # model cards and verified sessions
     runtime,  # onnxruntime's availability and providers
     uv_layout,  # UV islands, texel density, layout checks
+    vocabulary,  # measurements (id, label, unit) and garments: the product's words
 )
 from .errors import EngineError
 
 __all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_rig", "color", "fabric",
-           "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout"]
+           "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout", "vocabulary"]

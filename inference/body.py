@@ -18,9 +18,9 @@ from . import closest, onnx_model
 from .errors import EngineError
 from .measure import Measurer, TopologyError
 from .mesh import MeshError
+from .vocabulary import SLIDERS
 
 CARD = "body_model.json"
-SLIDERS = ("stature", "chest", "waist", "hips", "inseam", "weight")
 SEXES = {"female": 0.0, "male": 1.0}
 MAX_MAHALANOBIS = 4.0  # beyond this a combination of measurements is projected back (warned)
 

@@ -51,6 +51,21 @@ def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: floa
     return v
 
 
+def style_size(kinds) -> int:
+    """Length of a style vector for this vocabulary of kinds."""
+    return len(kinds) + 5
+
+
+def kind_of(kinds, style) -> str:
+    """The kind a style vector (e.g. an encoded swatch) stands for: its strongest kind entry."""
+    return kinds[int(np.argmax(np.asarray(style)[:len(kinds)]))]
+
+
+def color_of(kinds, style) -> tuple[float, float, float]:
+    """The sRGB colour a style vector carries (its Lab entries)."""
+    return tuple(float(c) for c in colour.lab_to_srgb(np.asarray(style)[len(kinds):len(kinds) + 3] * 100))
+
+
 def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.ndarray:
     """Rows y0..y0+rows (wrapping) of the seed's periodic noise field (channels, size, size), uniform, unit variance.
 
@@ -256,9 +271,9 @@ class FabricModel:
     def variations(self, swatch, n: int, size: int = 512, seed: int = 0, threads_per_cm: float | None = None):
         """``n`` tileable variations of a swatch: its encoded style decoded with fresh noise."""
         style = self.encode_swatch(swatch)
-        kind = self.kinds[int(np.argmax(style[:len(self.kinds)]))]
+        kind = kind_of(self.kinds, style)
         tpc = threads_per_cm or float(12.0 * 2 ** style[-2])
         lo, hi = self.card["style"]["threads_per_cm_range"]
         tpc = float(np.clip(tpc, lo, hi))
-        color = tuple(float(c) for c in colour.lab_to_srgb(style[len(self.kinds):len(self.kinds) + 3] * 100))
+        color = color_of(self.kinds, style)
         return [self.generate(kind, color, tpc, size, seed + i, style=style) for i in range(n)]

@@ -15,10 +15,11 @@ import numpy as np
 
 from . import artifacts
 from .errors import EngineError
+from .vocabulary import GARMENT_IDS
 
 TEMPLATE_NPZ = "template_avatar.npz"
 TEMPLATE_CARD = "template_avatar.json"
-TEMPLATE_PARTS = ("body", "tights", "skirt")
+TEMPLATE_PARTS = ("body", *GARMENT_IDS)
 
 
 class MeshError(EngineError, ValueError):

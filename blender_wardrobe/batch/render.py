@@ -18,7 +18,7 @@ import bpy
 import numpy as np
 
 from .. import body_sync, demo_scene, fabric_material, mesh_io, model_cache
-from ..engine import fabric_surface
+from ..engine import fabric, fabric_surface
 from ..operators import avatar as avatar_ops
 from ..operators.variations import read_swatch
 from . import store
@@ -92,7 +92,7 @@ class Stage:
         f, spec = variant.fabric, self.spec
         if f.swatch:
             style = self.fabric.encode_swatch(read_swatch(f.swatch))
-            kind = self.fabric.kinds[int(np.argmax(style[:len(self.fabric.kinds)]))]
+            kind = fabric.kind_of(self.fabric.kinds, style)
         else:
             kind = f.kind
             style = self.fabric.style(kind, f.color, spec.threads_per_cm, None)

@@ -37,10 +37,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine import vocabulary
 from . import store
 
-SLIDERS = ("stature", "chest", "waist", "hips", "inseam", "weight")
-GARMENTS = ("tights", "skirt")
+SLIDERS, GARMENTS = vocabulary.SLIDERS, vocabulary.GARMENT_IDS
 ENGINES = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT", "BLENDER_WORKBENCH")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 COLOR_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")

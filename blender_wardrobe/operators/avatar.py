@@ -6,15 +6,12 @@ import bpy
 from bpy.props import EnumProperty
 
 from .. import body_sync, mesh_io, model_cache, preferences
-from ..engine import EngineError
+from ..engine import EngineError, vocabulary
 from ..engine import mesh as engine_mesh
 from . import body
 
 AVATAR_NAME = "Wardrobe Avatar"
-GARMENT_ITEMS = [
-    ("tights", "Tights", "Full-body tights (MakeHuman CC0 helper geometry)"),
-    ("skirt", "Skirt", "Skirt (MakeHuman CC0 helper geometry)"),
-]
+GARMENT_ITEMS = [(g.id, g.label, g.description) for g in vocabulary.GARMENTS]
 
 
 def _link_new_object(context, name: str, data: "engine_mesh.MeshData") -> bpy.types.Object:

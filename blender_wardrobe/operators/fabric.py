@@ -24,7 +24,7 @@ PANEL_SETTINGS = ("kind", "color", "scale", "roughness", "seed", "resolution", "
 def swatch_style(settings, model) -> np.ndarray:
     """The style encoded from the swatch by Variations, checked against the loaded model."""
     style = np.array(settings.get("swatch_style", []), np.float32)
-    if style.size != len(model.kinds) + 5:
+    if style.size != fabric.style_size(model.kinds):
         raise fabric.FabricInputError("the swatch style is missing or from another model: press Variations with "
                                       "the swatch again, or turn off Use Swatch Style")
     return style

@@ -89,7 +89,7 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
                 style = model.style(s.kind, color_management.to_srgb(s.color), s.scale, s.roughness)
         except EngineError as exc:
             return str(exc)
-        kind = model.kinds[int(np.argmax(style[:len(model.kinds)]))]
+        kind = fabric.kind_of(model.kinds, style)
         self._style, self._swatch, self._kind = style, bool(s.swatch_path), kind
 
         def work(progress):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-CONDITION_NAMES = ("stature", "chest", "waist", "hips", "inseam", "weight", "sex")
+from inference.vocabulary import SLIDERS
+
+CONDITION_NAMES = (*SLIDERS, "sex")
 
 
 def mlp(n_in: int, n_out: int, width: int, depth: int) -> nn.Sequential:

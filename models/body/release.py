@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from inference.vocabulary import SLIDERS
 from models.body import ansur
 from models.body.export import CARD_FILE, export_onnx, load_checkpoint, write_card
 from models.body.network import CONDITION_NAMES
 from models.body.pca import PCA
 from models.body.train import PCA_K, load_data, train
-
-SLIDERS = CONDITION_NAMES[:-1]
 
 
 def condition_stats(data) -> tuple[dict, dict]:

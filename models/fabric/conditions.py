@@ -13,7 +13,7 @@ from inference import fabric as fabric_engine
 from models.fabric.synth import BASE_ROUGHNESS, KINDS
 
 PX_PER_CM = 32
-STYLE_DIM = len(KINDS) + 3 + 2
+STYLE_DIM = fabric_engine.style_size(KINDS)
 SCALE_RANGE = (6.0, 40.0)  # threads (or stitches) per cm the model is trained on
 
 

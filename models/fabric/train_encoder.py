@@ -21,6 +21,7 @@ import torch
 
 from models import checkpoint
 from models.fabric.networks import SwatchEncoder
+from models.fabric.synth import KINDS
 from models.fabric.train_gan import Bank
 
 ENCODER_FILE = "fabric_encoder.onnx"
@@ -63,7 +64,8 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 32, crop: 
                 opt.step()
                 step += 1
                 if step % 50 == 0:
-                    kind_acc = (mu[:, :13].argmax(1) == style[:, :13].argmax(1)).float().mean().item()
+                    k = len(KINDS)  # the style layout's kind entries come first (inference.fabric.style_vector)
+                    kind_acc = (mu[:, :k].argmax(1) == style[:, :k].argmax(1)).float().mean().item()
                     logf.write(json.dumps({"step": step, "nll": nll.item(), "kind_accuracy": kind_acc,
                                            "wall": round(wall + time.time() - t0, 1)}) + "\n")
                     logf.flush()
