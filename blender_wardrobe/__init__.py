@@ -11,13 +11,22 @@ bl_info = {
     "category": "Material",
 }
 
+from dataclasses import dataclass  # noqa: E402
+
 import bpy  # noqa: E402
 
 from . import body_sync, cli, dependencies, menus, model_cache, operators, panels, preferences, properties  # noqa: E402
 
 _CLASSES = (*properties.classes, *preferences.classes, *operators.classes, *panels.classes)
 _HANDLERS = ("load_post", "undo_post", "redo_post")
-_cli_handle = None
+
+
+@dataclass
+class _State:
+    cli_handle: object = None  # what register_cli_command returned, for unregister
+
+
+_state = _State()
 
 
 @bpy.app.handlers.persistent
@@ -27,12 +36,12 @@ def _forget_cached_meshes(*_args):
 
 
 def register():
-    global _cli_handle
     for cls in _CLASSES:
         bpy.utils.register_class(cls)
     properties.register_pointers()
     menus.register()
-    _cli_handle = bpy.utils.register_cli_command(cli.COMMAND, cli.execute)
+    model_cache.refresh()  # what the panels show, measured once here instead of in draw
+    _state.cli_handle = bpy.utils.register_cli_command(cli.COMMAND, cli.execute)
     for name in _HANDLERS:
         getattr(bpy.app.handlers, name).append(_forget_cached_meshes)
     problem = dependencies.problem()
@@ -41,10 +50,9 @@ def register():
 
 
 def unregister():
-    global _cli_handle
-    if _cli_handle is not None:
-        bpy.utils.unregister_cli_command(_cli_handle)
-        _cli_handle = None
+    if _state.cli_handle is not None:
+        bpy.utils.unregister_cli_command(_state.cli_handle)
+        _state.cli_handle = None
     for name in _HANDLERS:
         handlers = getattr(bpy.app.handlers, name)
         if _forget_cached_meshes in handlers:

@@ -6,6 +6,8 @@ attributes, so a reopened file follows again without recomputing them. Per-objec
 binding, reference body) are cached in memory keyed by the object's pointer and vertex count.
 """
 
+from dataclasses import dataclass
+
 import bpy
 import numpy as np
 
@@ -18,18 +20,23 @@ BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
 BIND_WEIGHTS = "wardrobe_bind_weights"
 BIND_DISTANCE = "wardrobe_bind_distance"
 
-_suspended = [0]
-_cache: dict = {}
+@dataclass
+class _State:
+    suspended: int = 0  # > 0 while sliders are set in bulk: no decode per slider
+
+
+_state = _State()
+_cache: dict = {}  # per-object arrays (basis, binding), rebuilt lazily after load/undo
 
 
 class suspended:
     """Set many sliders without decoding a body for each (Reset, Random, Fit): update once afterwards."""
 
     def __enter__(self):
-        _suspended[0] += 1
+        _state.suspended += 1
 
     def __exit__(self, *exc):
-        _suspended[0] -= 1
+        _state.suspended -= 1
 
 
 def slider_values(avatar) -> dict[str, float]:
@@ -149,7 +156,7 @@ def _smoother(obj, b: "engine_binding.Binding"):
     return engine_binding.DisplacementSmoother(edges.reshape(-1, 2), b.distance)
 
 
-def _state(obj, rig) -> dict:
+def _mesh_state(obj, rig) -> dict:
     """Cached basis, binding and reference body of ``obj`` (rebuilt when its vertex count changes)."""
     key = obj.as_pointer()
     n = len(obj.data.vertices)
@@ -197,7 +204,7 @@ def update_avatar(avatar, context=None, body=None):
     if body is None:
         body, _, _, warnings = current_body(avatar, rig)
     for obj in (avatar, *garments_of(avatar)):
-        st = _state(obj, rig)
+        st = _mesh_state(obj, rig)
         co = rig.deform(st["binding"], st["basis"], st["reference"], body, _rotation(obj, avatar), st["smoother"])
         write_key(obj, co)
     avatar.wardrobe.body_message = "; ".join(warnings)
@@ -205,7 +212,7 @@ def update_avatar(avatar, context=None, body=None):
 
 
 def on_slider_change(avatar, context):
-    if _suspended[0] or avatar.wardrobe.role != "AVATAR" or avatar.wardrobe.binding == "NONE":
+    if _state.suspended or avatar.wardrobe.role != "AVATAR" or avatar.wardrobe.binding == "NONE":
         return
     try:
         update_avatar(avatar, context)

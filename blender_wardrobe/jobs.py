@@ -5,6 +5,7 @@ The worker never touches ``bpy``; it only reads the numpy inputs it was given an
 """
 
 import threading
+from dataclasses import dataclass
 
 import bpy
 
@@ -55,11 +56,16 @@ class Job:
         return self._thread is None or not self._thread.is_alive()
 
 
-_running = {"job": None}  # one long job at a time: a double click must not start a second one
+@dataclass
+class _State:
+    job: Job | None = None  # one long job at a time: a double click must not start a second one
+
+
+_state = _State()
 
 
 def busy() -> bool:
-    return _running["job"] is not None
+    return _state.job is not None
 
 
 class JobOperator:
@@ -92,7 +98,7 @@ class JobOperator:
             return self.execute(context)
         if not self._prepared(context):
             return {"CANCELLED"}
-        _running["job"] = self.job
+        _state.job = self.job
         self.job.start()
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.1, window=context.window)
@@ -106,7 +112,7 @@ class JobOperator:
         wm.progress_end()
         if context.workspace is not None:
             context.workspace.status_text_set(None)
-        _running["job"] = None
+        _state.job = None
 
     def modal(self, context, event):
         job = self.job

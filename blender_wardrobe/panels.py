@@ -2,11 +2,9 @@
 
 import bpy
 
-from . import body_sync, dependencies, model_cache, preferences
-from .engine import artifacts, vocabulary
+from . import body_sync, model_cache
+from .engine import vocabulary
 from .operators import avatar, body, fabric, variations
-
-FABRIC_MODEL = "fabric_generator.onnx"
 
 
 class WardrobePanel:
@@ -25,16 +23,14 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         settings = context.scene.wardrobe_fabric
         for prop in ("kind", "color", "scale", "roughness", "seed", "resolution", "displacement"):
             layout.prop(settings, prop)
-        problem = dependencies.problem()
-        if problem:
+        available = model_cache.availability()  # measured outside draw: drawing never touches the disk
+        if available.dependency_problem:
             col = layout.column()
             col.alert = True
             col.label(text="onnxruntime is missing", icon="ERROR")
             col.label(text="See Preferences > Add-ons > Blender Wardrobe")
             return
-        try:
-            artifacts.find(FABRIC_MODEL, preferences.user_model_dir(context))
-        except artifacts.ArtifactNotFound:
+        if not available.fabric_model:
             layout.label(text="No fabric model installed", icon="ERROR")
             return
         mesh_problem = fabric.mesh_problem(context.active_object)
@@ -78,7 +74,7 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
         col.prop(s, "sex")
         for name in vocabulary.SLIDERS:
             col.prop(s, name)
-        latent = _latent(context)
+        latent = model_cache.availability().body_latent
         if latent:
             box = layout.box()
             box.label(text="Body Style")
@@ -100,13 +96,6 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
         garments = body_sync.garments_of(obj)
         if garments:
             layout.label(text=f"{len(garments)} garment(s) follow this body", icon="CHECKMARK")
-
-
-def _latent(context) -> int:
-    try:
-        return model_cache.body_rig(context).latent
-    except Exception:  # drawing must never fail; the operators report the real problem
-        return 0
 
 
 classes = (VIEW3D_PT_wardrobe_fabric, VIEW3D_PT_wardrobe_body)

@@ -1,9 +1,10 @@
 """Add-on preferences: execution provider, threads and a user model folder."""
 
+from dataclasses import dataclass, field
+
 import bpy
 from bpy.props import EnumProperty, IntProperty, StringProperty
 
-from . import dependencies
 from .engine import runtime
 
 ADDON_ID = __package__  # "blender_wardrobe", or "bl_ext.<repo>.blender_wardrobe" as an extension
@@ -28,6 +29,7 @@ class WardrobePreferences(bpy.types.AddonPreferences):
         name="User Model Folder",
         subtype="DIR_PATH",
         description="Folder with .onnx models and cards that override the shipped ones",
+        update=lambda self, context: _models_changed(context),
     )
 
     def draw(self, context):
@@ -35,7 +37,7 @@ class WardrobePreferences(bpy.types.AddonPreferences):
         layout.prop(self, "execution_provider")
         layout.prop(self, "num_threads")
         layout.prop(self, "user_model_dir")
-        problem = dependencies.problem()
+        problem = _state.dependency_problem
         box = layout.box()
         if problem:
             box.alert = True
@@ -54,6 +56,30 @@ def _wrap(text: str, width: int = 90) -> list[str]:
         else:
             cur = f"{cur} {w}".strip()
     return lines + ([cur] if cur else [])
+
+
+@dataclass
+class _State:
+    dependency_problem: str = ""  # what the box in draw shows about onnxruntime (measured by model_cache)
+    on_models_changed: list = field(default_factory=list)  # callbacks: model_cache registers itself
+
+
+_state = _State()
+
+
+def on_models_changed(callback):
+    """Call ``callback()`` when the model folder changes (model_cache: it reads these preferences, so
+    importing it here would make a circle)."""
+    _state.on_models_changed.append(callback)
+
+
+def _models_changed(context):
+    for callback in _state.on_models_changed:
+        callback()
+
+
+def set_dependency_problem(text: str):
+    _state.dependency_problem = text
 
 
 def get(context=None) -> "WardrobePreferences | None":

@@ -5,6 +5,7 @@ stores its encoded style on the scene, so Generate Fabric makes exactly what the
 """
 
 import os
+from dataclasses import dataclass, field
 
 import bpy
 import numpy as np
@@ -13,19 +14,25 @@ from .. import color_management, jobs, model_cache
 from ..engine import EngineError, fabric
 
 PREVIEW_SIZE = 128
-_previews = {"collection": None, "items": []}  # items: (identifier, label, description, icon_id, number)
+@dataclass
+class _State:
+    collection: object = None  # bpy.utils.previews collection, made on first use
+    items: list = field(default_factory=list)  # enum items: (identifier, label, description, icon_id, number)
+
+
+_state = _State()
 
 
 def _collection():
-    if _previews["collection"] is None:
+    if _state.collection is None:
         import bpy.utils.previews
 
-        _previews["collection"] = bpy.utils.previews.new()
-    return _previews["collection"]
+        _state.collection = bpy.utils.previews.new()
+    return _state.collection
 
 
 def variation_items(self, context):
-    return _previews["items"] or [("NONE", "No variations yet", "Press Variations to make some", 0, 0)]
+    return _state.items or [("NONE", "No variations yet", "Press Variations to make some", 0, 0)]
 
 
 def on_pick(self, context):
@@ -115,7 +122,7 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
             rgba[..., :3] = color_management.srgb_to_pixels(albedo[::-1])  # previews are drawn as linear colour
             prev.image_pixels_float.foreach_set(rgba.ravel())
             items.append((name, f"Seed {seed}", f"{self._kind}, seed {seed}", prev.icon_id, i))
-        _previews["items"] = items
+        _state.items = items
         s = context.scene.wardrobe_fabric
         s.use_swatch = self._swatch
         if self._swatch:
@@ -126,12 +133,12 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
 
 
 def unregister_previews():
-    if _previews["collection"] is not None:
+    if _state.collection is not None:
         import bpy.utils.previews
 
-        bpy.utils.previews.remove(_previews["collection"])
-        _previews["collection"] = None
-    _previews["items"] = []
+        bpy.utils.previews.remove(_state.collection)
+        _state.collection = None
+    _state.items = []
 
 
 classes = (WARDROBE_OT_fabric_variations,)

@@ -333,7 +333,7 @@ def test_cancel_leaves_the_scene_unchanged(addon, monkeypatch):
 
 def test_a_second_generation_while_one_runs_is_refused(addon):
     uv_plane()
-    addon.jobs._running["job"] = object()  # as while a modal generation is running
+    addon.jobs._state.job = object()  # as while a modal generation is running
     try:
         assert not bpy.ops.wardrobe.generate_fabric.poll()
         before = snapshot()
@@ -341,7 +341,7 @@ def test_a_second_generation_while_one_runs_is_refused(addon):
             bpy.ops.wardrobe.generate_fabric()
         assert snapshot() == before
     finally:
-        addon.jobs._running["job"] = None
+        addon.jobs._state.job = None
 
 
 def test_unwritable_texture_folder_is_refused_before_generating(addon, tmp_path):

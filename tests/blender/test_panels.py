@@ -63,3 +63,27 @@ def test_panels_draw_in_every_state(addon, scene):
     if scene == "avatar":
         assert ("prop", "chest") in body and ("operator", "wardrobe.body_random") in body
         assert sum(1 for e in body if e == ("prop", "style")) == addon.model_cache.body_rig(bpy.context).latent
+
+
+@pytest.mark.parametrize("scene", ["empty", "avatar"])
+def test_drawing_touches_no_files_and_loads_no_model(addon, scene, monkeypatch):
+    import builtins
+    import importlib.util
+    import os
+
+    if scene == "avatar":
+        assert bpy.ops.wardrobe.add_avatar() == {"FINISHED"}
+    addon.model_cache._cache.clear()  # nothing loaded: a draw that needed a model would load one now
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError(f"draw did I/O: {args[:1]}")
+
+    for target, name in ((builtins, "open"), (os, "stat"), (os, "listdir"), (os, "scandir"),
+                         (importlib.util, "find_spec")):
+        monkeypatch.setattr(target, name, forbidden)
+    for loader in ("fabric_model", "body_rig"):
+        monkeypatch.setattr(addon.model_cache, loader, forbidden)
+    _draw(addon.panels.VIEW3D_PT_wardrobe_fabric)
+    body = _draw(addon.panels.VIEW3D_PT_wardrobe_body)
+    if scene == "avatar":  # the body-style sliders still show, from the card read at start-up
+        assert sum(1 for e in body if e == ("prop", "style")) == addon.model_cache.availability().body_latent > 0

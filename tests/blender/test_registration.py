@@ -20,9 +20,9 @@ def test_enable_disable_twice_leaves_nothing_behind():
     for _ in range(2):
         mod = addon_utils.enable(ADDON, default_set=True, handle_error=None)
         seen.append(_registered())
-        assert mod._cli_handle is not None
+        assert mod._state.cli_handle is not None
         addon_utils.disable(ADDON, default_set=True, handle_error=None)
-        assert _registered() == set() and mod._cli_handle is None
+        assert _registered() == set() and mod._state.cli_handle is None
     assert seen[0] == seen[1]
     assert {"VIEW3D_PT_wardrobe_fabric", "VIEW3D_PT_wardrobe_body", "WARDROBE_OT_add_avatar"} <= seen[0]
 

@@ -36,7 +36,7 @@ out["install"] = sorted(result)
 out["enabled"] = MODULE in bpy.context.preferences.addons
 mod = sys.modules.get(MODULE)
 out["registered"] = registered_names()
-out["cli_registered"] = mod is not None and mod._cli_handle is not None
+out["cli_registered"] = mod is not None and mod._state.cli_handle is not None
 out["prefs"] = type(bpy.context.preferences.addons[MODULE].preferences).__name__ if out["enabled"] else None
 out["engine_package"] = mod.engine.ENGINE_PACKAGE if mod else None
 out["cli_help_rc"] = mod.cli.execute(["--help"]) if mod else None
@@ -79,10 +79,10 @@ out["hidden"] = sorted(_blocker.STOCK.hidden) if _blocker.STOCK is not None else
 cycles = []
 for _ in range(2):  # enable/disable twice in a row leaves nothing behind
     addon_utils.disable(MODULE, default_set=True)
-    cycles.append({"after_disable": registered_names(), "cli": mod._cli_handle is not None})
+    cycles.append({"after_disable": registered_names(), "cli": mod._state.cli_handle is not None})
     addon_utils.enable(MODULE, default_set=True)
     mod = sys.modules[MODULE]
-    cycles.append({"after_enable": registered_names(), "cli": mod._cli_handle is not None})
+    cycles.append({"after_enable": registered_names(), "cli": mod._state.cli_handle is not None})
 out["cycles"] = cycles
 addon_utils.disable(MODULE, default_set=True)
 out["final"] = registered_names()
