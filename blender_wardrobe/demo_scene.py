@@ -5,71 +5,12 @@ import os
 from pathlib import Path
 
 import bpy
-from mathutils import Vector
 
-SKIN = (0.55, 0.36, 0.27)  # linear sRGB
+from . import studio
 
 
 class DemoError(RuntimeError):
     """The demo cannot run; the message names the problem and the fix."""
-
-
-def _principled(name: str, color, roughness: float) -> bpy.types.Material:
-    mat = bpy.data.materials.new(name)
-    if not mat.node_tree:  # Blender < 5.0 creates materials without nodes
-        mat.use_nodes = True
-    bsdf = next(n for n in mat.node_tree.nodes if n.type == "BSDF_PRINCIPLED")
-    bsdf.inputs["Base Color"].default_value = (*color, 1.0)
-    bsdf.inputs["Roughness"].default_value = roughness
-    return mat
-
-
-def _look_at(obj, target: Vector):
-    obj.rotation_euler = (target - obj.location).to_track_quat("-Z", "Y").to_euler()
-
-
-def _fresh_scene() -> bpy.types.Scene:
-    bpy.ops.wm.read_homefile(use_empty=True)  # keeps preferences and enabled add-ons
-    return bpy.context.scene
-
-
-def _stage(scene, height: float):
-    world = bpy.data.worlds.new("Wardrobe Demo World")
-    if not world.node_tree:
-        world.use_nodes = True
-    world.node_tree.nodes["Background"].inputs["Color"].default_value = (0.32, 0.34, 0.38, 1.0)
-    scene.world = world
-
-    cam = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
-    cam.data.lens = 85
-    cam.location = (0.9, -5.6, 0.55 * height + 0.3)
-    _look_at(cam, Vector((0.0, 0.0, 0.5 * height)))
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-
-    key = bpy.data.objects.new("Key", bpy.data.lights.new("Key", "AREA"))
-    key.data.energy, key.data.size = 900.0, 2.0
-    key.location = (-2.5, -3.0, 3.2)
-    _look_at(key, Vector((0.0, 0.0, 1.0)))
-    scene.collection.objects.link(key)
-
-    floor_mesh = bpy.data.meshes.new("Floor")
-    r = 3.0
-    floor_mesh.from_pydata([(-r, -r, 0), (r, -r, 0), (r, r, 0), (-r, r, 0)], [], [(0, 1, 2, 3)])
-    floor = bpy.data.objects.new("Floor", floor_mesh)
-    floor.data.materials.append(_principled("Floor", (0.5, 0.5, 0.52), 0.8))
-    scene.collection.objects.link(floor)
-
-
-def _configure_cycles(scene, samples: int, resolution: tuple[int, int]):
-    scene.render.engine = "CYCLES"
-    scene.cycles.device = "CPU"
-    scene.cycles.samples = samples
-    scene.cycles.use_denoising = False  # keep the demo dependency-free and deterministic
-    scene.render.resolution_x, scene.render.resolution_y = resolution
-    scene.render.resolution_percentage = 100
-    scene.render.image_settings.file_format = "PNG"
-    scene.render.film_transparent = False
 
 
 def _check_writable(path: Path):
@@ -95,7 +36,7 @@ def _shape_body(avatar, body_seed: int | None, sex: str, measurements: dict):
 def _dress(scene, garment_obj, fabric: str, color, fabric_size: int, fabric_seed: int):
     settings = scene.wardrobe_fabric
     if fabric == "none":
-        garment_obj.data.materials.append(_principled("Garment", settings.color, settings.roughness))
+        garment_obj.data.materials.append(studio.principled("Garment", settings.color, settings.roughness))
         return
     settings.kind, settings.resolution, settings.seed = fabric, str(fabric_size), fabric_seed
     if color is not None:
@@ -115,11 +56,11 @@ def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None
     if path.suffix.lower() != ".png":
         raise DemoError(f"--out must be a .png file, got {path.name}")
     _check_writable(path)
-    scene = _fresh_scene()
+    scene = studio.fresh_scene()
     if bpy.ops.wardrobe.add_avatar() != {"FINISHED"}:
         raise DemoError("adding the avatar failed (see the message above)")
     avatar = bpy.context.active_object
-    avatar.data.materials.append(_principled("Skin", SKIN, 0.45))
+    avatar.data.materials.append(studio.skin())
     if garment:
         if bpy.ops.wardrobe.add_garment(part=garment) != {"FINISHED"}:
             raise DemoError(f"adding the {garment} failed (see the message above)")
@@ -128,8 +69,8 @@ def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None
     _shape_body(avatar, body_seed, sex, measurements or {})  # garments follow the body
     avatar.rotation_euler.z = math.radians(-20)
     bpy.context.view_layer.update()
-    _stage(scene, height=avatar.dimensions.z)
-    _configure_cycles(scene, samples, resolution)
+    studio.stage(scene, height=avatar.dimensions.z)
+    studio.configure_cycles(scene, samples, resolution)
     scene.render.filepath = str(path)
     bpy.ops.render.render(write_still=True)
     if save_blend:

@@ -17,7 +17,7 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from .. import body_sync, demo_scene, fabric_material, mesh_io, model_cache
+from .. import body_sync, fabric_material, mesh_io, model_cache, studio
 from ..engine import fabric, fabric_surface
 from ..operators import avatar as avatar_ops
 from ..operators.variations import read_swatch
@@ -44,20 +44,20 @@ class Stage:
         if spec.blend is not None:
             bpy.ops.wm.open_mainfile(filepath=str(spec.blend))
         elif not bpy.data.filepath or ctx.scene.camera is None:
-            demo_scene._fresh_scene()
+            studio.fresh_scene()
         scene = bpy.context.scene
         self.avatar = next((o for o in scene.objects if o.type == "MESH" and o.wardrobe.role == "AVATAR"
                             and o.wardrobe.binding != "NONE"), None)
         if self.avatar is None:
             self.avatar = avatar_ops.create_avatar(bpy.context)
-            self.avatar.data.materials.append(demo_scene._principled("Skin", demo_scene.SKIN, 0.45))
+            self.avatar.data.materials.append(studio.skin())
         self.avatar.wardrobe.sex = spec.sex
         self.garments = body_sync.garments_of(self.avatar)
         if not self.garments:
             self.garments = [avatar_ops.create_garment(bpy.context, self.avatar, part) for part in spec.garments]
         if scene.camera is None:
             bpy.context.view_layer.update()
-            demo_scene._stage(scene, height=1.75)
+            studio.stage(scene, height=1.75)
         scene.render.engine = _engine_id(spec.engine)
         if scene.render.engine == "CYCLES":
             scene.cycles.device = "CPU"
