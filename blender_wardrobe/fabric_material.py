@@ -188,6 +188,16 @@ def new_material(name: str, kind: str, images: dict, mapping_scale: float, displ
     return mat
 
 
+def make(base: str, kind: str, surface, *, displacement: bool = False, uv_map: str = "",
+         kept: bool = True) -> tuple[bpy.types.Material, dict]:
+    """The material and images for one generated surface (engine ``FabricSurface``): the one place that
+    turns a fabric into Blender data. ``kept``: images saved beside the .blend or packed (Generate
+    Fabric); otherwise in memory only (batches remove them after rendering). Raises SaveError."""
+    names = maps_for(displacement)
+    images = (new_images if kept else memory_images)(base, surface.images, names)
+    return new_material(base, kind, images, surface.mapping_scale, displacement, uv_map), images
+
+
 def _is_ours(mat) -> bool:
     return mat is not None and TAG in mat.keys()
 

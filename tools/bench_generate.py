@@ -57,9 +57,8 @@ def _steps(mod, obj, size: int, seed: int) -> dict[str, float]:
     t1 = time.perf_counter()
     res = mod.engine.fabric_surface.fabric_for_mesh(model, mesh, s.kind, color, s.scale, size, seed, s.roughness)
     t2 = time.perf_counter()
-    images = mod.fabric_material.new_images("Bench", res.images)
+    mat, images = mod.fabric_material.make("Bench", s.kind, res)
     t3 = time.perf_counter()
-    mat = mod.fabric_material.new_material("Bench", s.kind, images, res.mapping_scale, False)
     mod.fabric_material.retire(mod.fabric_material.assign(obj, mat, None), keep=False)
     t4 = time.perf_counter()
     out = {"read mesh": (t1 - t0) * 1000, **res.info["timings_ms"], "images": (t3 - t2) * 1000,

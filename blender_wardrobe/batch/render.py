@@ -107,9 +107,9 @@ class Stage:
                 while len(self._surfaces) > SURFACE_CACHE:
                     self._surfaces.popitem(last=False)
             part = g.name.rsplit(" ", 1)[-1].lower()
-            imgs = fabric_material.memory_images(f"{variant.id} {part}", res.images)
+            mat, imgs = fabric_material.make(f"{variant.id} {part}", kind, res, uv_map=g.data.uv_layers.active.name,
+                                             kept=False)
             images += imgs.values()
-            mat = fabric_material.new_material(f"{variant.id} {part}", kind, imgs, res.mapping_scale, False)
             g.data.materials.clear()
             g.data.materials.append(mat)
             materials.append(mat)

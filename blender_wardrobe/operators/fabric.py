@@ -170,12 +170,11 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         res = self.job.result
         base = f"Wardrobe {self.kind.title()}"
         try:
-            images = fabric_material.new_images(base, res.images, fabric_material.maps_for(self.displacement))
+            mat, images = fabric_material.make(base, self.kind, res, displacement=self.displacement,
+                                               uv_map=self._uv_map)
         except fabric_material.SaveError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        mat = fabric_material.new_material(base, self.kind, images, res.mapping_scale, self.displacement,
-                                           self._uv_map)
         mat[fabric_material.TAG] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in res.info.items()
                                     if isinstance(v, (int, float, str)) or (isinstance(v, (list, tuple)) and
                                                                             all(isinstance(x, float) for x in v))}
