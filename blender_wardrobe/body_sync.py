@@ -14,6 +14,7 @@ import numpy as np
 from . import choices, model_cache
 from .engine import binding as engine_binding
 from .engine import body as engine_body
+from .engine import body_rig as engine_body_rig
 
 BODY_KEY = "Wardrobe Body"
 BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
@@ -198,17 +199,24 @@ def current_body(avatar, rig) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[
 
 
 def update_avatar(avatar, context=None, body=None):
-    """Decode the avatar's body and write it, and its garments' shapes, into the managed shape keys."""
+    """Decode the avatar's body and write it, and its garments' shapes, into the managed shape keys.
+
+    One crossing into the engine and one back: slider values and the cached followers go in, the
+    body and every mesh's new positions come out.
+    """
     rig = model_cache.body_rig(context or bpy.context)
-    warnings = []
-    if body is None:
-        body, _, _, warnings = current_body(avatar, rig)
-    for obj in (avatar, *garments_of(avatar)):
+    meshes = (avatar, *garments_of(avatar))
+    followers = []
+    for obj in meshes:
         st = _mesh_state(obj, rig)
-        co = rig.deform(st["binding"], st["basis"], st["reference"], body, _rotation(obj, avatar), st["smoother"])
+        followers.append(engine_body_rig.Follower(st["binding"], st["basis"], st["reference"], st["smoother"],
+                                                  _rotation(obj, avatar)))
+    s = avatar.wardrobe
+    pose = rig.pose(slider_values(avatar), s.sex, style_of(s, rig.latent), followers, body=body)
+    for obj, co in zip(meshes, pose.positions):
         write_key(obj, co)
-    avatar.wardrobe.body_message = "; ".join(warnings)
-    return body
+    s.body_message = "; ".join(pose.warnings)
+    return pose.body
 
 
 def on_slider_change(avatar, context):

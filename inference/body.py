@@ -151,7 +151,7 @@ class BodyModel:
         """The body with these measurements (cm, kg) and style; ``refine`` meets them exactly."""
         requested = {k: v for k, v in requested.items() if v is not None}
         cond, warnings = self.complete(requested, sex)
-        style = self._style(style)
+        style = self.style_latent(style)
         if refine and requested:
             targets = {n: float(cond[SLIDERS.index(n)]) for n in requested}
             cond = self.refine(cond, style, targets, iterations)
@@ -180,7 +180,8 @@ class BodyModel:
             cond[:n_free] += delta
         return cond.astype(np.float32)
 
-    def _style(self, style) -> np.ndarray:
+    def style_latent(self, style) -> np.ndarray:
+        """A body-style request as the decoder's latent: padded to its size, checked finite."""
         if style is None:
             return np.zeros(self.latent, np.float32)
         s = np.asarray(style, np.float32).ravel()

@@ -9,13 +9,32 @@ rest template, or the body it was fitted on) and then follows by barycentric tra
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .binding import Binding, BindingError, DisplacementSmoother
 from .body import SLIDERS, BodyModel, BodyResult
 from .mesh import load_template
 
-__all__ = ["BodyRig", "SLIDERS", "Binding", "DisplacementSmoother"]
+__all__ = ["BodyRig", "Follower", "Pose", "SLIDERS", "Binding", "DisplacementSmoother"]
+
+
+@dataclass
+class Follower:
+    """A mesh that follows the body (the avatar itself or a garment): what a slider tick needs of it."""
+    binding: Binding
+    basis: np.ndarray  # its own rest positions
+    reference: np.ndarray | None = None  # the body it was bound on (None: the rest template)
+    smoother: DisplacementSmoother | None = None  # for garments that stand off the body
+    rotation: np.ndarray | None = None  # 3x3 avatar frame -> its frame (None: the same)
+
+
+@dataclass
+class Pose:
+    body: np.ndarray  # (V, 3) template-topology vertices
+    positions: list  # new (N_i, 3) positions, one per follower
+    warnings: list  # what the plausibility checks changed about the request
 
 
 class BodyRig:
@@ -43,7 +62,7 @@ class BodyRig:
 
     def body(self, condition: np.ndarray, style) -> np.ndarray:
         """(V, 3) float32 template-topology vertices. ~1 ms: called on every slider tick."""
-        return self.model.decode(condition, self.model._style(style))[0]
+        return self.model.decode(condition, self.model.style_latent(style))[0]
 
     def exact(self, values: dict[str, float], sex: str, style) -> BodyResult:
         """The body that measures exactly what the sliders say (Gauss-Newton refinement, ~0.5 s)."""
@@ -56,6 +75,17 @@ class BodyRig:
         """Bind a mesh (vertices in the avatar's frame) to a reference body (default: the rest template)."""
         ref = self.rest if reference is None else np.asarray(reference, np.float32)
         return Binding.compute(co, ref, self.tris)
+
+    def pose(self, values: dict[str, float], sex: str, style, followers: list[Follower],
+             body: np.ndarray | None = None) -> Pose:
+        """One slider tick in one call: the body for the slider values (or the given ``body``) and the
+        new positions of the avatar and everything bound to it."""
+        warnings = []
+        if body is None:
+            condition, warnings = self.condition(values, sex)
+            body = self.body(condition, style)
+        positions = [self.deform(f.binding, f.basis, f.reference, body, f.rotation, f.smoother) for f in followers]
+        return Pose(body, positions, list(warnings))
 
     def deform(self, binding: Binding, basis: np.ndarray, reference: np.ndarray | None, body: np.ndarray,
                rotation: np.ndarray | None = None, smoother: DisplacementSmoother | None = None) -> np.ndarray:

@@ -63,3 +63,20 @@ def test_smoother_keeps_skin_tight_vertices_and_closes_gaps():
     assert np.all(np.diff(out[:, 0]) >= -1e-7) and np.abs(np.diff(out[:, 0])).max() < 0.02  # no tear
     tight = DisplacementSmoother(edges, np.zeros(5, np.float32))
     assert not tight.active and tight.apply(delta) is delta
+
+
+def test_one_pose_call_moves_the_avatar_and_its_garments_like_separate_calls(rig):
+    from inference.body_rig import Follower
+
+    tights = load_template("tights").co
+    followers = [Follower(rig.bind(rig.rest), rig.rest), Follower(rig.bind(tights), tights)]
+    values, style = {"chest": 104.0, "waist": 300.0}, np.array([0.5], np.float32)  # the waist is implausible
+    pose = rig.pose(values, "male", style, followers)
+    cond, warnings = rig.condition(values, "male")
+    body = rig.body(cond, style)
+    np.testing.assert_allclose(pose.body, body, atol=1e-6)
+    np.testing.assert_allclose(pose.positions[0], body, atol=1e-5)
+    np.testing.assert_allclose(pose.positions[1], rig.deform(followers[1].binding, tights, None, body), atol=1e-6)
+    assert pose.warnings == list(warnings) and pose.warnings  # the request was changed, and it says so
+    given = rig.pose({}, "male", None, followers[:1], body=rig.rest)  # a body from elsewhere (exact, scan)
+    np.testing.assert_allclose(given.positions[0], rig.rest, atol=1e-5) and not given.warnings
