@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +17,11 @@ import numpy as np
 import torch
 
 from inference import mesh
-from models import checkpoint
 from models.body import dataset as body_dataset
 from models.body.network import CONDITION_NAMES, BodyCVAE
 from models.body.pca import PCA, per_vertex_error_mm
 from models.body.shape_space import ShapeSpace
+from models.run import TrainingRun, gaussian_kl
 
 PCA_K = 64
 
@@ -61,48 +60,35 @@ def train(data: BodyData, out: Path, latent: int = 4, steps: int = 8000, beta: f
     x_tr, c_tr = data.part(0)
     x_va, c_va = data.part(1)
     pca = pca or PCA.fit(x_tr, PCA_K)
-    ckpt_path = out / "ckpt.pt"
     vae = BodyCVAE(pca.mean, pca.components, pca.std, c_tr.mean(0), c_tr.std(0) + 1e-6, latent=latent)
     opt = torch.optim.AdamW(vae.parameters(), lr=1e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    step, wall = 0, 0.0
-    ck = checkpoint.restore(ckpt_path, model=vae, opt=opt, sched=sched)
-    if ck is not None:
-        step, wall = ck["step"], ck["wall"]
-        log(f"resumed {out} at step {step}")
     w_tr = vae.whiten(torch.as_tensor(x_tr)).detach()
     ct = torch.as_tensor(c_tr)
     std_mm = vae.pca_std * 1000.0
     n_vert = x_tr.shape[1] // 3
-    gen = torch.Generator().manual_seed(seed + step)
-    logf = open(out / "log.jsonl", "a")
-    t0 = time.time()
-    while step < steps:
-        vae.train()
-        idx = torch.randint(0, len(w_tr), (batch,), generator=gen)
-        w_hat, mu, logvar = vae(w_tr[idx], ct[idx])
-        # Squared vertex error in mm^2 per vertex: the PCA basis is orthonormal.
-        recon = ((((w_hat - w_tr[idx]) * std_mm) ** 2).sum(1) / n_vert).mean()
-        kl = (0.5 * (mu**2 + logvar.exp() - 1 - logvar)).sum(1).mean()
-        loss = recon + beta * kl
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        step += 1
-        if step % 500 == 0 or step == steps:
-            val = evaluate_recon(vae, x_va, c_va)
-            rec = {"step": step, "recon_mm2": recon.item(), "kl": kl.item(), "val_error_mm": val,
-                   "wall": wall + time.time() - t0}
-            logf.write(json.dumps(rec) + "\n")
-            logf.flush()
-            log(json.dumps(rec))
-            checkpoint.save(ckpt_path, {"model": vae.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                        "step": step, "wall": wall + time.time() - t0, "latent": latent, "beta": beta,
-                        "steps": steps})
-    logf.close()
+    with TrainingRun(out, log, model=vae, opt=opt, sched=sched) as run:
+        gen = torch.Generator().manual_seed(seed + run.step)
+        while run.step < steps:
+            vae.train()
+            idx = torch.randint(0, len(w_tr), (batch,), generator=gen)
+            w_hat, mu, logvar = vae(w_tr[idx], ct[idx])
+            # Squared vertex error in mm^2 per vertex: the PCA basis is orthonormal.
+            recon = ((((w_hat - w_tr[idx]) * std_mm) ** 2).sum(1) / n_vert).mean()
+            kl = gaussian_kl(mu, logvar).sum(1).mean()
+            loss = recon + beta * kl
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            run.step += 1
+            if run.step % 500 == 0 or run.step == steps:
+                rec = run.record(recon_mm2=recon.item(), kl=kl.item(), val_error_mm=evaluate_recon(vae, x_va, c_va))
+                log(json.dumps(rec))
+                run.save(latent=latent, beta=beta, steps=steps)
+        step, wall = run.step, run.wall
     vae.eval()
-    return {"model": vae, "pca": pca, "steps": step, "wall_seconds": wall + time.time() - t0,
+    return {"model": vae, "pca": pca, "steps": step, "wall_seconds": wall,
             "val_error_mm": evaluate_recon(vae, x_va, c_va)}
 
 

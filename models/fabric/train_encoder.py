@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from models import checkpoint
 from models.fabric.networks import SwatchEncoder
 from models.fabric.synth import KINDS
 from models.fabric.train_gan import Bank
+from models.run import TrainingRun, gaussian_kl
 
 ENCODER_FILE = "fabric_encoder.onnx"
 
@@ -41,38 +40,29 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 32, crop: 
     torch.manual_seed(seed)
     enc = SwatchEncoder()
     opt = torch.optim.Adam(enc.parameters(), lr=1e-3)
-    step, wall = 0, 0.0
-    ckpt = out / "ckpt.pt"
-    ck = checkpoint.restore(ckpt, E=enc, opt=opt)
-    if ck is not None:
-        step, wall = ck["step"], ck["wall"]
-    if step < steps:
-        bank = Bank(data_root, crop, n_synth, seed, log)
-        rng = np.random.default_rng(seed + step)
-        t0 = time.time()
-        with open(out / "log.jsonl", "a") as logf:
-            while step < steps:
-                maps, style, _ = bank.batch(batch, rng, real_fraction=0.2)
-                photo = torch.rand(batch) < 0.5
-                maps = torch.where(photo[:, None, None, None], photo_like(maps), maps)
-                mu, logvar = enc(maps)
-                nll = (0.5 * ((style - mu) ** 2 / logvar.exp() + logvar)).sum(1).mean()
-                kl = (0.5 * (mu**2 + logvar.exp() - 1 - logvar)).sum(1).mean()
-                loss = nll + 1e-3 * kl
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                step += 1
-                if step % 50 == 0:
-                    k = len(KINDS)  # the style layout's kind entries come first (inference.fabric.style_vector)
-                    kind_acc = (mu[:, :k].argmax(1) == style[:, :k].argmax(1)).float().mean().item()
-                    logf.write(json.dumps({"step": step, "nll": nll.item(), "kind_accuracy": kind_acc,
-                                           "wall": round(wall + time.time() - t0, 1)}) + "\n")
-                    logf.flush()
-                if step % 250 == 0 or step == steps:
-                    checkpoint.save(ckpt, {"E": enc.state_dict(), "opt": opt.state_dict(), "step": step,
-                                           "wall": wall + time.time() - t0})
-        wall += time.time() - t0
+    with TrainingRun(out, log, E=enc, opt=opt) as run:
+        if run.step < steps:
+            bank = Bank(data_root, crop, n_synth, seed, log)
+            rng = np.random.default_rng(seed + run.step)
+        while run.step < steps:
+            maps, style, _ = bank.batch(batch, rng, real_fraction=0.2)
+            photo = torch.rand(batch) < 0.5
+            maps = torch.where(photo[:, None, None, None], photo_like(maps), maps)
+            mu, logvar = enc(maps)
+            nll = (0.5 * ((style - mu) ** 2 / logvar.exp() + logvar)).sum(1).mean()
+            kl = gaussian_kl(mu, logvar).sum(1).mean()
+            loss = nll + 1e-3 * kl
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            run.step += 1
+            if run.step % 50 == 0:
+                k = len(KINDS)  # the style layout's kind entries come first (inference.fabric.style_vector)
+                kind_acc = (mu[:, :k].argmax(1) == style[:, :k].argmax(1)).float().mean().item()
+                run.record(nll=nll.item(), kind_accuracy=kind_acc)
+            if run.step % 250 == 0 or run.step == steps:
+                run.save()
+        step, wall = run.step, run.wall
     return {"E": enc.eval(), "steps": step, "wall_seconds": wall}
 
 

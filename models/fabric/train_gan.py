@@ -21,12 +21,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from inference.color import lab_to_srgb, linear_to_srgb, srgb_to_linear
-from models import checkpoint
+from inference import fabric as fabric_engine
+from inference.color import linear_to_srgb, srgb_to_linear
 from models.fabric import real_data
 from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, periodic_channels, style_vector
 from models.fabric.networks import Generator, MultiScaleD, sample_noise
 from models.fabric.synth import KINDS, FabricSpec, synthesize
+from models.run import TrainingRun, ema_update
 
 
 def estimate_threads_per_cm(height: np.ndarray) -> float:
@@ -138,20 +139,14 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.0, 0.99))
-    step, wall = 0, 0.0
-    ckpt = out / "ckpt.pt"
-    ck = checkpoint.restore(ckpt, G=G, D=D, G_ema=G_ema, opt_g=opt_g, opt_d=opt_d)
-    if ck is not None:
-        step, wall = ck["step"], ck["wall"]
-        log(f"resumed at step {step}")
-    if step >= steps:
-        return {"G_ema": G_ema, "steps": step, "wall_seconds": wall}
+    run = TrainingRun(out, log, G=G, D=D, G_ema=G_ema, opt_g=opt_g, opt_d=opt_d)
+    if run.step >= steps:
+        return {"G_ema": G_ema, "steps": run.step, "wall_seconds": run.wall}
     bank = Bank(data_root, crop, n_synth, seed, log)
-    rng = np.random.default_rng(seed + step)
-    gen = torch.Generator().manual_seed(seed + step)
-    logf = open(out / "log.jsonl", "a")
-    t0 = time.time()
-    while step < steps:
+    rng = np.random.default_rng(seed + run.step)
+    gen = torch.Generator().manual_seed(seed + run.step)
+    while run.step < steps:
+        step = run.step
         real, style, threads = bank.batch(batch, rng)
         is_real = np.arange(batch) >= batch - bank.n_real(batch)
         # Fakes come in pairs: one style, two noises (the mode-seeking term needs both); the first of
@@ -178,8 +173,8 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         fake_in = torch.cat([fake[:half], tiled_crops(fake[half:], gen)])
         loss_adv = -sum(f.mean() for f in D(diff_augment(fake_in, gen), f_style))
         # Requests are honoured: mean colour (linear light) and mean roughness match the style.
-        want = torch.as_tensor(np.stack([srgb_to_linear(lab_to_srgb(s[len(KINDS):len(KINDS) + 3].numpy() * 100))
-                                         for s in f_style]), dtype=torch.float32)
+        want = torch.as_tensor(np.stack([srgb_to_linear(fabric_engine.color_of(KINDS, s.numpy())) for s in f_style]),
+                               dtype=torch.float32)
         loss_cons = (linear_mean(fake[:, :3]) - want).abs().mean() * 10 + (
             fake[:, 4].mean((1, 2)) - f_style[:, -1]).abs().mean() * 2
         # Mode seeking (MSGAN): two noises with one style must give different maps, else noise is ignored.
@@ -197,24 +192,17 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
-        with torch.no_grad():
-            for pe, p in zip(G_ema.parameters(), G.parameters(), strict=True):
-                pe.lerp_(p, 1 - ema_decay)
-        step += 1
-        if step % 50 == 0:
-            rec = {"step": step, "loss_d": loss_d.item(), "loss_adv": loss_adv.item(), "loss_cons": loss_cons.item(),
-                   "ms_ratio": round(ratio.item(), 4), "loss_rec": round(float(loss_rec.detach()), 4),
-                   "wall": round(wall + time.time() - t0, 1)}
-            logf.write(json.dumps(rec) + "\n")
-            logf.flush()
-            if step % 250 == 0:
+        ema_update(G_ema, G, ema_decay)
+        run.step += 1
+        if run.step % 50 == 0:
+            rec = run.record(loss_d=loss_d.item(), loss_adv=loss_adv.item(), loss_cons=loss_cons.item(),
+                             ms_ratio=round(ratio.item(), 4), loss_rec=round(float(loss_rec.detach()), 4))
+            if run.step % 250 == 0:
                 log(json.dumps(rec))
-        if step % checkpoint_every == 0 or step == steps:
-            checkpoint.save(ckpt, {"G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
-                        "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "step": step,
-                                   "wall": wall + time.time() - t0, "batch": batch, "crop": crop})
-    logf.close()
-    return {"G_ema": G_ema, "steps": step, "wall_seconds": wall + time.time() - t0}
+        if run.step % checkpoint_every == 0 or run.step == steps:
+            run.save(batch=batch, crop=crop)
+    run.close()
+    return {"G_ema": G_ema, "steps": run.step, "wall_seconds": run.wall}
 
 
 def main(argv=None) -> int:

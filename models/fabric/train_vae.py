@@ -12,8 +12,6 @@ the "soft" baseline the GAN's high-frequency energy is compared against.
 from __future__ import annotations
 
 import argparse
-import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models import checkpoint
 from models.fabric.networks import NOISE_CH, OUT_CH, Generator
 from models.fabric.train_gan import Bank, generator_inputs
+from models.run import TrainingRun, gaussian_kl
 
 
 class SpatialEncoder(nn.Module):
@@ -45,40 +43,30 @@ def train(data_root: Path | None, out: Path, steps: int, batch: int = 16, crop: 
     torch.manual_seed(seed)
     G, E = Generator(), SpatialEncoder()
     opt = torch.optim.Adam([*G.parameters(), *E.parameters()], lr=5e-4)
-    step, wall = 0, 0.0
-    ckpt = out / "ckpt.pt"
-    ck = checkpoint.restore(ckpt, G=G, E=E, opt=opt)
-    if ck is not None:
-        step, wall = ck["step"], ck["wall"]
-    if step < steps:
-        bank = Bank(data_root, crop, n_synth, seed, log)
-        rng = np.random.default_rng(seed + step)
-        gen = torch.Generator().manual_seed(seed + step)
-        t0 = time.time()
-        with open(out / "log.jsonl", "a") as logf:
-            while step < steps:
-                real, style, threads = bank.batch(batch, rng)
-                _, per = generator_inputs(style, threads, crop, gen)
-                mu, logvar = E(real)
-                z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
-                rec = G(z, per, style)
-                l1 = F.l1_loss(rec, real)
-                kl = (0.5 * (mu**2 + logvar.exp() - 1 - logvar)).mean()
-                loss = l1 + beta * kl
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                step += 1
-                if step % 50 == 0:
-                    logf.write(json.dumps({"step": step, "l1": l1.item(), "kl": kl.item(),
-                                           "wall": round(wall + time.time() - t0, 1)}) + "\n")
-                    logf.flush()
-                if step % checkpoint_every == 0 or step == steps:
-                    # "G_ema" = the decoder, so models.fabric.export handles both runs alike.
-                    checkpoint.save(ckpt, {"G": G.state_dict(), "G_ema": G.state_dict(), "E": E.state_dict(),
-                                "opt": opt.state_dict(), "step": step, "wall": wall + time.time() - t0,
-                                           "batch": batch, "crop": crop, "kind": "vae-baseline"})
-        wall += time.time() - t0
+    with TrainingRun(out, log, G=G, E=E, opt=opt) as run:
+        if run.step < steps:
+            bank = Bank(data_root, crop, n_synth, seed, log)
+            rng = np.random.default_rng(seed + run.step)
+            gen = torch.Generator().manual_seed(seed + run.step)
+        while run.step < steps:
+            real, style, threads = bank.batch(batch, rng)
+            _, per = generator_inputs(style, threads, crop, gen)
+            mu, logvar = E(real)
+            z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
+            rec = G(z, per, style)
+            l1 = F.l1_loss(rec, real)
+            kl = gaussian_kl(mu, logvar).mean()
+            loss = l1 + beta * kl
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            run.step += 1
+            if run.step % 50 == 0:
+                run.record(l1=l1.item(), kl=kl.item())
+            if run.step % checkpoint_every == 0 or run.step == steps:
+                # "G_ema" = the decoder, so models.fabric.export handles both runs alike.
+                run.save(G_ema=G.state_dict(), batch=batch, crop=crop, kind="vae-baseline")
+        step, wall = run.step, run.wall
     return {"G": G.eval(), "E": E.eval(), "steps": step, "wall_seconds": wall}
 
 
