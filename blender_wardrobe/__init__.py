@@ -35,6 +35,11 @@ def _forget_cached_meshes(*_args):
     body_sync.forget()
 
 
+@bpy.app.handlers.persistent
+def _upgrade_loaded_file(*_args):
+    properties.upgrade_saved_settings()
+
+
 def register():
     for cls in _CLASSES:
         bpy.utils.register_class(cls)
@@ -44,6 +49,7 @@ def register():
     _state.cli_handle = bpy.utils.register_cli_command(cli.COMMAND, cli.execute)
     for name in _HANDLERS:
         getattr(bpy.app.handlers, name).append(_forget_cached_meshes)
+    bpy.app.handlers.load_post.append(_upgrade_loaded_file)
     problem = dependencies.problem()
     if problem:  # still register: the UI explains the problem instead of a traceback
         print(f"Blender Wardrobe: {problem}")
@@ -57,6 +63,8 @@ def unregister():
         handlers = getattr(bpy.app.handlers, name)
         if _forget_cached_meshes in handlers:
             handlers.remove(_forget_cached_meshes)
+    if _upgrade_loaded_file in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(_upgrade_loaded_file)
     body_sync.forget()
     model_cache.clear()
     operators.variations.unregister_previews()

@@ -43,7 +43,7 @@ def generate_fabric(obj: bpy.types.Object, kind: str | None = None, color=None, 
                     roughness: float | None = None, seed: int | None = None, size: int | None = None,
                     displacement: bool | None = None, keep_previous: bool = False) -> bpy.types.Material:
     """Generate Fabric on ``obj`` (the whole object); settings left out come from the Fabric panel."""
-    props = {"kind": kind, "scale": threads_per_cm, "roughness": roughness, "seed": seed,
+    props = {"kind": kind, "threads_per_cm": threads_per_cm, "roughness": roughness, "seed": seed,
              "resolution": None if size is None else str(size), "displacement": displacement,
              "keep_previous": keep_previous}
     if color is not None:

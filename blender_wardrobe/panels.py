@@ -21,7 +21,7 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         settings = context.scene.wardrobe_fabric
-        for prop in ("kind", "color", "scale", "roughness", "seed", "resolution", "displacement"):
+        for prop in ("kind", "color", "threads_per_cm", "roughness", "seed", "resolution", "displacement"):
             layout.prop(settings, prop)
         available = model_cache.availability()  # measured outside draw: drawing never touches the disk
         if available.dependency_problem:

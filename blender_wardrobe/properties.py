@@ -20,7 +20,7 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
     color: FloatVectorProperty(
         name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0, default=(0.16, 0.27, 0.45)
     )
-    scale: FloatProperty(
+    threads_per_cm: FloatProperty(
         name="Threads per cm", default=12.0, min=6.0, max=40.0,
         description="Weave density: threads (or stitches) per centimetre, the fabric's physical scale",
     )
@@ -77,6 +77,23 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
                                description="Bound to the body in bind_condition/bind_style (not the rest template)")
     bind_condition: FloatVectorProperty(name="Bind Condition", size=7)
     bind_style: FloatVectorProperty(name="Bind Style", size=STYLE_SIZE)
+
+
+# Settings renamed since they were first saved: old name -> new name (read from files saved before).
+RENAMED_FABRIC_SETTINGS = {"scale": "threads_per_cm"}
+
+
+def upgrade_saved_settings() -> None:
+    """Carry values saved under an old setting name over to the new one (after a file loads)."""
+    for scene in bpy.data.scenes:
+        if scene.library is not None:
+            continue
+        settings = scene.wardrobe_fabric
+        for old, new in RENAMED_FABRIC_SETTINGS.items():
+            if old in settings.keys():
+                if new not in settings.keys():
+                    setattr(settings, new, settings[old])
+                del settings[old]
 
 
 classes = (WardrobeFabricSettings, WardrobeObjectSettings)

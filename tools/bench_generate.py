@@ -55,7 +55,8 @@ def _steps(mod, obj, size: int, seed: int) -> dict[str, float]:
     t0 = time.perf_counter()
     mesh = mod.mesh_io.read_uv_layout(obj.data, obj.matrix_world)
     t1 = time.perf_counter()
-    res = mod.engine.fabric_surface.fabric_for_mesh(model, mesh, s.kind, color, s.scale, size, seed, s.roughness)
+    res = mod.engine.fabric_surface.fabric_for_mesh(model, mesh, s.kind, color, s.threads_per_cm, size, seed,
+                                                    s.roughness)
     t2 = time.perf_counter()
     mat, images = mod.fabric_material.make("Bench", s.kind, res)
     t3 = time.perf_counter()

@@ -18,7 +18,7 @@ from ..engine import EngineError, fabric, fabric_surface, uv_layout
 
 srgb_color = color_management.to_srgb  # the panel's colour, as the engine takes it
 # Operator properties that default to the Fabric panel's setting of the same name.
-PANEL_SETTINGS = ("kind", "color", "scale", "roughness", "seed", "resolution", "displacement", "use_swatch")
+PANEL_SETTINGS = ("kind", "color", "threads_per_cm", "roughness", "seed", "resolution", "displacement", "use_swatch")
 
 
 def swatch_style(settings, model) -> np.ndarray:
@@ -53,7 +53,7 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     kind: EnumProperty(name="Fabric", items=choices.FABRIC_KINDS, default="cotton", options={"SKIP_SAVE"})
     color: FloatVectorProperty(name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0,
                                default=(0.16, 0.27, 0.45), options={"SKIP_SAVE"})
-    scale: FloatProperty(name="Threads per cm", default=12.0, min=6.0, max=40.0, options={"SKIP_SAVE"})
+    threads_per_cm: FloatProperty(name="Threads per cm", default=12.0, min=6.0, max=40.0, options={"SKIP_SAVE"})
     roughness: FloatProperty(name="Roughness", default=0.7, min=0.0, max=1.0, subtype="FACTOR",
                              options={"SKIP_SAVE"})
     seed: IntProperty(name="Seed", default=0, min=0, options={"SKIP_SAVE"})
@@ -123,7 +123,8 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             fabric_material.check_writable()
             model = model_cache.fabric_model(context)
             size = model.check_size(int(self.resolution))
-            style = model.style(self.kind, color, self.scale, self.roughness)  # validates before anything starts
+            # Validates the request before anything starts.
+            style = model.style(self.kind, color, self.threads_per_cm, self.roughness)
             if self.use_swatch:
                 style = swatch_style(context.scene.wardrobe_fabric, model)
         except (EngineError, fabric_material.SaveError) as exc:
@@ -139,7 +140,7 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         self._obj_ptr, self._obj_name, self._was_edit = obj.as_pointer(), obj.name, was_edit
         self._topology = (len(obj.data.polygons), len(obj.data.loops))
         self._uv_map = obj.data.uv_layers.active.name
-        args = (model, mesh, self.kind, color, self.scale, size, self.seed, self.roughness)
+        args = (model, mesh, self.kind, color, self.threads_per_cm, size, self.seed, self.roughness)
         self.job = jobs.Job(lambda progress: fabric_surface.fabric_for_mesh(*args, progress=progress, style=style))
         self._t0 = time.perf_counter()
         return None

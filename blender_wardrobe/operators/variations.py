@@ -93,7 +93,7 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
                 swatch = read_swatch(bpy.path.abspath(s.swatch_path))
                 style = model.encode_swatch(swatch)
             else:
-                style = model.style(s.kind, color_management.to_srgb(s.color), s.scale, s.roughness)
+                style = model.style(s.kind, color_management.to_srgb(s.color), s.threads_per_cm, s.roughness)
         except EngineError as exc:
             return str(exc)
         kind = fabric.kind_of(model.kinds, style)
@@ -103,7 +103,7 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
             out = []
             for i in range(n):
                 progress(i / n, f"Variation {i + 1}/{n}")
-                maps = model.generate(kind, "#808080", s.scale, PREVIEW_SIZE, seed0 + i, style=style)
+                maps = model.generate(kind, "#808080", s.threads_per_cm, PREVIEW_SIZE, seed0 + i, style=style)
                 out.append((seed0 + i, maps.albedo))
             return out
 

@@ -49,7 +49,7 @@ def test_pixels_are_the_engine_maps_flipped_into_blender_row_order(addon):
     px = np.empty(256 * 256 * 4, np.float32)
     img.pixels.foreach_get(px)
     color = addon.operators.fabric.srgb_color(s.color)
-    ref = addon.model_cache.fabric_model(bpy.context).generate("cotton", color, s.scale, 256, 3, s.roughness)
+    ref = addon.model_cache.fabric_model(bpy.context).generate("cotton", color, s.threads_per_cm, 256, 3, s.roughness)
     got = px.reshape(256, 256, 4)[::-1, :, :3]
     assert np.abs(got - ref.albedo).max() <= 1 / 255 + 1e-6  # 8-bit image of the same maps
 

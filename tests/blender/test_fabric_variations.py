@@ -52,7 +52,7 @@ def test_swatch_variations_then_generate_uses_the_swatch_style(addon, tmp_path):
     img = obj.active_material.node_tree.nodes["Fabric albedo"].image
     px = np.empty(256 * 256 * 4, np.float32)
     img.pixels.foreach_get(px)
-    ref = model.generate(s.kind, "#808080", s.scale, 256, s.seed, style=style)
+    ref = model.generate(s.kind, "#808080", s.threads_per_cm, 256, s.seed, style=style)
     np.testing.assert_allclose(px.reshape(256, 256, 4)[::-1, :, :3], ref.albedo, atol=1 / 255 + 1e-6)
 
 

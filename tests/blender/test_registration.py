@@ -42,13 +42,13 @@ def test_preferences_defaults(addon):
 
 def test_fabric_settings_save_with_the_blend(addon, tmp_path):
     settings = bpy.context.scene.wardrobe_fabric
-    settings.kind, settings.seed, settings.scale = "denim", 7, 20.0
+    settings.kind, settings.seed, settings.threads_per_cm = "denim", 7, 20.0
     path = tmp_path / "settings.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(path))
     bpy.ops.wm.read_homefile(use_empty=True)
     bpy.ops.wm.open_mainfile(filepath=str(path))
     settings = bpy.context.scene.wardrobe_fabric
-    assert (settings.kind, settings.seed, settings.scale) == ("denim", 7, pytest.approx(20.0))
+    assert (settings.kind, settings.seed, settings.threads_per_cm) == ("denim", 7, pytest.approx(20.0))
 
 
 def test_cli_help_and_info(addon, capsys):
@@ -66,3 +66,12 @@ def test_cli_usage_error_returns_nonzero(addon, capsys):
 
 def test_the_fabric_kind_choices_are_the_shipped_models_kinds(addon):
     assert addon.choices.FABRIC_KIND_IDS == addon.model_cache.fabric_model(bpy.context).kinds
+
+
+def test_a_file_saved_with_the_old_threads_setting_name_keeps_its_value(addon, tmp_path):
+    bpy.context.scene.wardrobe_fabric["scale"] = 22.0  # how files saved before the rename store it
+    path = tmp_path / "old.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+    bpy.ops.wm.open_mainfile(filepath=str(path))
+    settings = bpy.context.scene.wardrobe_fabric
+    assert settings.threads_per_cm == pytest.approx(22.0) and "scale" not in settings.keys()
