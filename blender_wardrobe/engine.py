@@ -9,40 +9,17 @@ ImportError, so a real error inside the engine surfaces. Importing it never impo
 import importlib.util
 
 if importlib.util.find_spec(f"{__package__}.inference") is not None:  # the built extension
-    from .inference.api import (  # noqa: F401  (re-exported: the add-on imports the engine from here)
-        EngineError,
-        __version__,
-        artifacts,
-        binding,
-        body,
-        body_rig,
-        color,
-        fabric,
-        fabric_surface,
-        mesh,
-        onnx_model,
-        runtime,
-        uv_layout,
-        vocabulary,
-    )
+    from .inference import api
 
     ENGINE_PACKAGE = f"{__package__}.inference"
 else:  # a development checkout
-    from inference.api import (  # noqa: F401
-        EngineError,
-        __version__,
-        artifacts,
-        binding,
-        body,
-        body_rig,
-        color,
-        fabric,
-        fabric_surface,
-        mesh,
-        onnx_model,
-        runtime,
-        uv_layout,
-        vocabulary,
-    )
+    from inference import api
 
     ENGINE_PACKAGE = "inference"
+
+# What the add-on uses (``from .engine import fabric``): the public face's names, listed once.
+EngineError, __version__ = api.EngineError, api.__version__
+artifacts, binding, body, body_rig, color, fabric = api.artifacts, api.binding, api.body, api.body_rig, api.color, \
+    api.fabric
+fabric_surface, mesh, onnx_model, runtime, uv_layout, vocabulary = api.fabric_surface, api.mesh, api.onnx_model, \
+    api.runtime, api.uv_layout, api.vocabulary

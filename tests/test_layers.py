@@ -62,12 +62,12 @@ def test_the_add_on_enters_the_engine_only_through_its_public_face():
     """blender_wardrobe/engine.py is the one door, and it imports inference/api.py only (statically)."""
     door = ROOT / "blender_wardrobe" / "engine.py"
     for f in sorted((ROOT / "blender_wardrobe").rglob("*.py")):
-        tree = ast.parse(f.read_text(), str(f))
-        absolute = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 0 and n.module}
-        absolute |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-        relative = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level and n.module}
-        engine_imports = {m for m in absolute if m.split(".")[0] == "inference"}
-        engine_imports |= {m for m in relative if m.split(".")[0] == "inference"}
+        engine_imports = set()
+        for n in ast.walk(ast.parse(f.read_text(), str(f))):
+            if isinstance(n, ast.ImportFrom) and n.module and n.module.split(".")[0] == "inference":
+                engine_imports |= {n.module if n.module != "inference" else f"inference.{a.name}" for a in n.names}
+            elif isinstance(n, ast.Import):
+                engine_imports |= {a.name for a in n.names if a.name.split(".")[0] == "inference"}
         if f == door:
             assert engine_imports == {"inference.api"}, engine_imports
         else:

@@ -4,7 +4,7 @@ import addon_utils
 import bpy
 import pytest
 from bpy_helpers import ADDON
-from fabric_helpers import uv_plane
+from fabric_helpers import linked_plane, uv_plane
 
 
 def test_api_dresses_a_body_made_to_measure(addon):
@@ -70,15 +70,7 @@ def test_every_operator_that_cannot_run_says_why(addon):
 
 
 def test_binding_a_linked_mesh_is_refused(addon, tmp_path):
-    uv_plane(name="Library Body")
-    lib = tmp_path / "library.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(lib), copy=True)
-    bpy.ops.wm.read_homefile(use_empty=True)
-    with bpy.data.libraries.load(str(lib), link=True) as (_src, dst):
-        dst.objects = ["Library Body"]
-    obj = dst.objects[0]
-    bpy.context.collection.objects.link(obj)
-    bpy.context.view_layer.objects.active = obj
+    obj = linked_plane(tmp_path, "Library Body")
     with pytest.raises(RuntimeError, match="linked from .*make it local"):
         bpy.ops.wardrobe.bind()
     assert "wardrobe_binding" not in obj.data.attributes and obj.wardrobe.role == "NONE"

@@ -5,7 +5,7 @@ import json
 import bpy
 import numpy as np
 import pytest
-from fabric_helpers import small_settings, snapshot, uv_plane
+from fabric_helpers import linked_plane, small_settings, snapshot, user_fabric_model, uv_plane
 
 
 def _links(mat) -> set[tuple[str, str, str, str]]:
@@ -354,21 +354,10 @@ def test_unwritable_texture_folder_is_refused_before_generating(addon, tmp_path)
 
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])
 def test_missing_or_corrupt_model_is_reported(addon, tmp_path, damage):
-    shipped = addon.engine.artifacts.find("fabric_model.json").parent
-    card = json.loads((shipped / "fabric_model.json").read_text())
-    (tmp_path / "fabric_model.json").write_text(json.dumps(card))
-    if damage == "corrupt":
-        (tmp_path / card["files"]["generator"]["file"]).write_bytes(b"not an onnx model")
-    prefs = addon.preferences.get()
-    prefs.user_model_dir = str(tmp_path)
-    addon.model_cache.clear()
-    try:
+    with user_fabric_model(addon, tmp_path, corrupt_generator=damage == "corrupt"):
         uv_plane()
         small_settings()
         _fails_cleanly("is missing" if damage == "missing" else "sha256")
-    finally:
-        prefs.user_model_dir = ""
-        addon.model_cache.clear()
 
 
 def test_unknown_resolution_for_the_model_is_refused(addon, monkeypatch):
@@ -380,15 +369,7 @@ def test_unknown_resolution_for_the_model_is_refused(addon, monkeypatch):
 
 
 def test_linked_mesh_is_refused_so_nothing_vanishes_on_reopen(addon, tmp_path):
-    uv_plane(name="Library Cloth")
-    lib = tmp_path / "library.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(lib), copy=True)
-    bpy.ops.wm.read_homefile(use_empty=True)
-    with bpy.data.libraries.load(str(lib), link=True) as (src, dst):
-        dst.objects = ["Library Cloth"]
-    obj = dst.objects[0]
-    bpy.context.collection.objects.link(obj)
-    bpy.context.view_layer.objects.active = obj
+    linked_plane(tmp_path, "Library Cloth")
     small_settings()
     _fails_cleanly("is linked from .*library.blend.*make it local")
 
@@ -463,17 +444,7 @@ def test_an_invalid_resolution_setting_is_reported(addon):
     (lambda card: card.__setitem__("stride", 2.5), "not a valid fabric model card"),
 ])
 def test_a_broken_model_card_is_reported(addon, tmp_path, edit, match):
-    shipped = addon.engine.artifacts.find("fabric_model.json").parent
-    card = json.loads((shipped / "fabric_model.json").read_text())
-    edit(card)
-    (tmp_path / "fabric_model.json").write_text(json.dumps(card))
-    prefs = addon.preferences.get()
-    prefs.user_model_dir = str(tmp_path)
-    addon.model_cache.clear()
-    try:
+    with user_fabric_model(addon, tmp_path, edit_card=edit):
         uv_plane()
         small_settings()
         _fails_cleanly(match)
-    finally:
-        prefs.user_model_dir = ""
-        addon.model_cache.clear()
