@@ -14,7 +14,7 @@ import numpy as np
 
 TEXTURE_DIR = "//wardrobe_textures"
 TAG = "wardrobe"  # custom property on our materials (generation info) and images (the generation token)
-SHEEN = {"satin": 0.4, "velvet": 1.0}  # sheen weight for fabrics with a visible fibre sheen
+SHEEN = {"velvet": 1.0}  # pile: a fibre sheen (satin shines by its anisotropic specular instead; a sheen layer greys it)
 # Filament fabrics (satin, silk): the warp floats run along the UV map's V axis, and light off long parallel
 # fibres stretches across them, so the highlight is elongated along the UV tangent (U), as silk shines.
 ANISOTROPY = {"satin": 0.6}

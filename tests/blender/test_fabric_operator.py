@@ -228,17 +228,19 @@ def test_gltf_export_keeps_the_sheen_and_anisotropy(addon, tmp_path):
     import addon_utils
 
     addon_utils.enable("io_scene_gltf2", default_set=False)
-    obj = uv_plane()
-    small_settings("satin")
-    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    for kind in ("satin", "velvet"):
+        bpy.context.view_layer.objects.active = uv_plane(name=kind)
+        small_settings(kind)
+        assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
     out = tmp_path / "cloth.gltf"
     assert bpy.ops.export_scene.gltf(filepath=str(out), export_format="GLTF_SEPARATE", use_selection=False) \
         == {"FINISHED"}
-    doc = json.loads(out.read_text())
-    (mat,) = [m for m in doc["materials"] if m["name"] == obj.active_material.name]
-    exts = mat.get("extensions", {})
-    assert "KHR_materials_sheen" in exts and "KHR_materials_anisotropy" in exts, exts
-    assert mat["normalTexture"] and mat["pbrMetallicRoughness"]["baseColorTexture"]
+    mats = {m["name"]: m for m in json.loads(out.read_text())["materials"]}
+    assert "KHR_materials_anisotropy" in mats["Wardrobe Satin"].get("extensions", {}), mats["Wardrobe Satin"]
+    assert "KHR_materials_sheen" in mats["Wardrobe Velvet"].get("extensions", {}), mats["Wardrobe Velvet"]
+    assert "KHR_materials_sheen" not in mats["Wardrobe Satin"].get("extensions", {})  # satin shines, it is not fuzzy
+    for mat in mats.values():
+        assert mat["normalTexture"] and mat["pbrMetallicRoughness"]["baseColorTexture"]
 
 
 def test_unsaved_blend_packs_the_images_so_nothing_is_lost(addon, tmp_path):
