@@ -14,7 +14,8 @@ import numpy as np
 
 TEXTURE_DIR = "//wardrobe_textures"
 TAG = "wardrobe"  # custom property on our materials (generation info) and images (the generation token)
-SHEEN = {"velvet": 1.0}  # pile: a fibre sheen (satin shines by its anisotropic specular instead; a sheen layer greys it)
+# Pile has a fibre sheen; satin shines by its anisotropic specular instead (a sheen layer greys it).
+SHEEN = {"velvet": 1.0}
 # Filament fabrics (satin, silk): the warp floats run along the UV map's V axis, and light off long parallel
 # fibres stretches across them, so the highlight is elongated along the UV tangent (U), as silk shines.
 ANISOTROPY = {"satin": 0.6}
