@@ -78,6 +78,6 @@ def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact
         raise WardrobeError(f"the body could not be updated: {exc}") from exc
     if exact:
         _run(bpy.ops.wardrobe.body_exact, avatar)
-    rig = model_cache.body_rig(bpy.context)
-    return {"sliders": body_sync.slider_values(avatar), "style": list(avatar.wardrobe.style[:rig.latent]),
+    shaper = model_cache.body_shaper(bpy.context)
+    return {"sliders": body_sync.slider_values(avatar), "style": list(avatar.wardrobe.style[:shaper.latent]),
             "warning": avatar.wardrobe.body_message}

@@ -14,7 +14,7 @@ import numpy as np
 from . import choices, model_cache
 from .engine import binding as engine_binding
 from .engine import body as engine_body
-from .engine import body_rig as engine_body_rig
+from .engine import body_shaper as engine_body_shaper
 
 BODY_KEY = "Wardrobe Body"
 BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
@@ -157,7 +157,7 @@ def _smoother(obj, b: "engine_binding.Binding"):
     return engine_binding.DisplacementSmoother(edges.reshape(-1, 2), b.distance)
 
 
-def _mesh_state(obj, rig) -> dict:
+def _mesh_state(obj, shaper) -> dict:
     """Cached basis, binding and reference body of ``obj`` (rebuilt when its vertex count changes)."""
     key = obj.as_pointer()
     n = len(obj.data.vertices)
@@ -166,7 +166,8 @@ def _mesh_state(obj, rig) -> dict:
         s = obj.wardrobe
         ref = None
         if s.bind_to_body:
-            ref = rig.body(np.array(s.bind_condition, np.float32), np.array(s.bind_style[:rig.latent], np.float32))
+            ref = shaper.decode(np.array(s.bind_condition, np.float32),
+                              np.array(s.bind_style[:shaper.latent], np.float32))
         b = _load_binding(obj)
         st = {"n": n, "basis": basis_co(obj), "binding": b, "reference": ref, "smoother": _smoother(obj, b)}
         _cache[key] = st
@@ -190,12 +191,12 @@ def _rotation(obj, avatar) -> np.ndarray | None:
 
 
 # -- the update ---------------------------------------------------------------------------------------
-def current_body(avatar, rig) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def current_body(avatar, shaper) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(vertices, condition, style, warnings) of the avatar's slider values."""
     s = avatar.wardrobe
-    cond, warnings = rig.condition(slider_values(avatar), s.sex)
-    style = style_of(s, rig.latent)
-    return rig.body(cond, style), cond, style, warnings
+    cond, warnings = shaper.condition(slider_values(avatar), s.sex)
+    style = style_of(s, shaper.latent)
+    return shaper.decode(cond, style), cond, style, warnings
 
 
 def update_avatar(avatar, context=None, body=None):
@@ -204,15 +205,15 @@ def update_avatar(avatar, context=None, body=None):
     One crossing into the engine and one back: slider values and the cached followers go in, the
     body and every mesh's new positions come out.
     """
-    rig = model_cache.body_rig(context or bpy.context)
+    shaper = model_cache.body_shaper(context or bpy.context)
     meshes = (avatar, *garments_of(avatar))
     followers = []
     for obj in meshes:
-        st = _mesh_state(obj, rig)
-        followers.append(engine_body_rig.Follower(st["binding"], st["basis"], st["reference"], st["smoother"],
+        st = _mesh_state(obj, shaper)
+        followers.append(engine_body_shaper.Follower(st["binding"], st["basis"], st["reference"], st["smoother"],
                                                   _rotation(obj, avatar)))
     s = avatar.wardrobe
-    pose = rig.pose(slider_values(avatar), s.sex, style_of(s, rig.latent), followers, body=body)
+    pose = shaper.pose(slider_values(avatar), s.sex, style_of(s, shaper.latent), followers, body=body)
     for obj, co in zip(meshes, pose.positions):
         write_key(obj, co)
     s.body_message = "; ".join(pose.warnings)

@@ -19,7 +19,7 @@ else:  # a development checkout
 
 # What the add-on uses (``from .engine import fabric``): the public face's names, listed once.
 EngineError, __version__ = api.EngineError, api.__version__
-artifacts, binding, body, body_rig, color, fabric = api.artifacts, api.binding, api.body, api.body_rig, api.color, \
-    api.fabric
+artifacts, binding, body, body_shaper, color, fabric = api.artifacts, api.binding, api.body, api.body_shaper, \
+    api.color, api.fabric
 fabric_surface, mesh, onnx_model, runtime, uv_layout, vocabulary = api.fabric_surface, api.mesh, api.onnx_model, \
     api.runtime, api.uv_layout, api.vocabulary

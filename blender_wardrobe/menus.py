@@ -2,12 +2,12 @@
 
 import bpy
 
-from .operators import avatar, fabric
+from .operators import avatar, generate_fabric
 
 
 def _generate_fabric(self, context):
     self.layout.separator()
-    self.layout.operator(fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
+    self.layout.operator(generate_fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
 
 
 def _add_avatar(self, context):

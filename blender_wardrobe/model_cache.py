@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import dependencies, preferences
 from .engine import EngineError, artifacts, fabric, onnx_model
 from .engine import body as engine_body
-from .engine import body_rig as engine_body_rig
+from .engine import body_shaper as engine_body_shaper
 
 
 @dataclass(frozen=True)
@@ -43,11 +43,11 @@ def fabric_model(context) -> fabric.FabricModel:
     return _cache["fabric", key]
 
 
-def body_rig(context) -> engine_body_rig.BodyRig:
+def body_shaper(context) -> engine_body_shaper.BodyShaper:
     """Load (or reuse) the body model with the template it deforms."""
     user_dir, provider, threads = key = _key(context)
     if ("body", key) not in _cache:
-        _cache["body", key] = engine_body_rig.BodyRig.load(user_dir, provider, threads)
+        _cache["body", key] = engine_body_shaper.BodyShaper.load(user_dir, provider, threads)
     return _cache["body", key]
 
 

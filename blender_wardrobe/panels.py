@@ -4,7 +4,7 @@ import bpy
 
 from . import body_sync, model_cache
 from .engine import vocabulary
-from .operators import avatar, body, fabric, variations
+from .operators import avatar, body_shape, generate_fabric, variations
 
 
 class WardrobePanel:
@@ -33,12 +33,12 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         if not available.fabric_model:
             layout.label(text="No fabric model installed", icon="ERROR")
             return
-        mesh_problem = fabric.mesh_problem(context.active_object)
+        mesh_problem = generate_fabric.mesh_problem(context.active_object)
         if mesh_problem:
             layout.label(text=mesh_problem, icon="INFO")
             if context.active_object is not None and context.active_object.type == "MESH":
-                layout.operator(fabric.WARDROBE_OT_unwrap.bl_idname, icon="UV")
-        layout.operator(fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
+                layout.operator(generate_fabric.WARDROBE_OT_unwrap.bl_idname, icon="UV")
+        layout.operator(generate_fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
         box = layout.box()
         box.prop(settings, "swatch_path")
         row = box.row(align=True)
@@ -61,7 +61,7 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
         layout = self.layout
         layout.operator(avatar.WARDROBE_OT_add_avatar.bl_idname, icon="OUTLINER_OB_ARMATURE")
         obj = context.active_object
-        layout.operator(body.WARDROBE_OT_bind.bl_idname, icon="LINKED")
+        layout.operator(body_shape.WARDROBE_OT_bind.bl_idname, icon="LINKED")
         if obj is None or obj.type != "MESH" or obj.wardrobe.role == "NONE":
             layout.label(text="Select an avatar, or a mesh to bind", icon="INFO")
             return
@@ -85,11 +85,11 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
             warn.alert = True
             warn.label(text=s.body_message[:120], icon="ERROR")
         row = layout.row(align=True)
-        row.operator(body.WARDROBE_OT_body_random.bl_idname, icon="FILE_REFRESH")
-        row.operator(body.WARDROBE_OT_body_reset.bl_idname, icon="LOOP_BACK")
-        layout.operator(body.WARDROBE_OT_body_exact.bl_idname, icon="DRIVER_DISTANCE")
-        layout.operator(body.WARDROBE_OT_body_bake.bl_idname, icon="SHAPEKEY_DATA")
-        layout.operator(body.WARDROBE_OT_fit_scan.bl_idname, icon="OUTLINER_OB_POINTCLOUD")
+        row.operator(body_shape.WARDROBE_OT_body_random.bl_idname, icon="FILE_REFRESH")
+        row.operator(body_shape.WARDROBE_OT_body_reset.bl_idname, icon="LOOP_BACK")
+        layout.operator(body_shape.WARDROBE_OT_body_exact.bl_idname, icon="DRIVER_DISTANCE")
+        layout.operator(body_shape.WARDROBE_OT_body_bake.bl_idname, icon="SHAPEKEY_DATA")
+        layout.operator(body_shape.WARDROBE_OT_fit_scan.bl_idname, icon="OUTLINER_OB_POINTCLOUD")
         row = layout.row(align=True)
         for part, label, _ in avatar.GARMENT_ITEMS:
             row.operator(avatar.WARDROBE_OT_add_garment.bl_idname, text=label, icon="MOD_CLOTH").part = part

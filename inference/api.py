@@ -10,7 +10,7 @@ from . import (
     artifacts,  # where shipped and user models are found
     binding,  # any mesh bound to the template surface
     body,  # measurements (SLIDERS) -> bodies; the body model
-    body_rig,  # the body model plus bindings: what a slider tick computes
+    body_shaper,  # the body model plus bindings: what a slider tick computes
     color,  # sRGB, linear, Lab, CIEDE2000, colour parsing
     fabric,  # style -> tileable PBR maps; the fabric model
     fabric_surface,  # a mesh's UV layout + a fabric -> maps at physical scale (mapping or atlas)
@@ -22,5 +22,5 @@ from . import (
 )
 from .errors import EngineError
 
-__all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_rig", "color", "fabric",
+__all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_shaper", "color", "fabric",
            "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout", "vocabulary"]

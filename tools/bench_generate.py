@@ -51,7 +51,7 @@ def _steps(mod, obj, size: int, seed: int) -> dict[str, float]:
     """One generation through the operator's own calls, each timed (ms)."""
     s = bpy.context.scene.wardrobe_fabric
     model = mod.model_cache.fabric_model(bpy.context)
-    color = mod.operators.fabric.srgb_color(s.color)
+    color = mod.operators.generate_fabric.srgb_color(s.color)
     t0 = time.perf_counter()
     mesh = mod.mesh_io.read_uv_layout(obj.data, obj.matrix_world)
     t1 = time.perf_counter()

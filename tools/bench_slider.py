@@ -75,13 +75,13 @@ def main(argv=None) -> int:
     mod = addon_utils.enable("blender_wardrobe", default_set=True, handle_error=None)
     assert bpy.ops.wardrobe.add_avatar() == {"FINISHED"}
     template = bpy.context.active_object
-    rig = mod.model_cache.body_rig(bpy.context)
-    cond, _ = rig.condition({"chest": 95.0}, "female")
-    style = np.zeros(rig.latent, np.float32)
+    shaper = mod.model_cache.body_shaper(bpy.context)
+    cond, _ = shaper.condition({"chest": 95.0}, "female")
+    style = np.zeros(shaper.latent, np.float32)
     decode = []
     for _ in range(args.repeats):
         t0 = time.perf_counter()
-        rig.body(cond, style)
+        shaper.decode(cond, style)
         decode.append((time.perf_counter() - t0) * 1000)
     base = statistics.median(decode)
 

@@ -69,7 +69,7 @@ class Stage:
         scene.render.resolution_percentage = 100
         scene.render.image_settings.file_format = "PNG"
         self.scene = scene
-        self.rig = model_cache.body_rig(bpy.context)
+        self.shaper = model_cache.body_shaper(bpy.context)
         self.fabric = model_cache.fabric_model(bpy.context)
         self.base_rotation = self.avatar.rotation_euler.z
         self._surfaces = OrderedDict()  # (fabric, garment) -> FabricSurface, most recent last
@@ -78,14 +78,14 @@ class Stage:
     def _shape(self, variant: Variant) -> dict:
         b, av = variant.body, self.avatar
         if b.random_seed is not None:
-            res = self.rig.random(self.spec.sex, b.random_seed)
+            res = self.shaper.random(self.spec.sex, b.random_seed)
             body_sync.set_sliders(av, res.requested, style=res.style)
         else:
-            body_sync.set_sliders(av, self.rig.mean_values(self.spec.sex), style=np.zeros(self.rig.latent))
+            body_sync.set_sliders(av, self.shaper.mean_values(self.spec.sex), style=np.zeros(self.shaper.latent))
             body_sync.set_sliders(av, b.measurements)
         body_sync.update_avatar(av, bpy.context)
         return {"name": b.name, "sex": self.spec.sex, "sliders": body_sync.slider_values(av),
-                "style": [float(v) for v in av.wardrobe.style[:self.rig.latent]],
+                "style": [float(v) for v in av.wardrobe.style[:self.shaper.latent]],
                 "warnings": av.wardrobe.body_message}
 
     def _dress(self, variant: Variant) -> tuple[list, list, dict]:

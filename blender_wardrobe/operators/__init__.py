@@ -1,5 +1,5 @@
 """Operators, one module per concern."""
 
-from . import avatar, body, fabric, variations
+from . import avatar, body_shape, generate_fabric, variations
 
-classes = (*avatar.classes, *fabric.classes, *variations.classes, *body.classes)
+classes = (*avatar.classes, *generate_fabric.classes, *variations.classes, *body_shape.classes)

@@ -8,7 +8,7 @@ from bpy.props import EnumProperty
 from .. import body_sync, mesh_io, model_cache, preferences
 from ..engine import EngineError, vocabulary
 from ..engine import mesh as engine_mesh
-from . import body
+from . import body_shape
 
 AVATAR_NAME = "Wardrobe Avatar"
 GARMENT_ITEMS = [(g.id, g.label, g.description) for g in vocabulary.GARMENTS]
@@ -46,7 +46,7 @@ def create_avatar(context) -> bpy.types.Object:
     obj = _link_new_object(context, AVATAR_NAME, data)
     obj.location = context.scene.cursor.location
     try:
-        body.init_avatar(context, obj, identity=True)
+        body_shape.init_avatar(context, obj, identity=True)
     except EngineError as exc:  # still a usable body; the panel says why
         obj.wardrobe.body_message = f"Body sliders unavailable: {exc}"
     return obj
@@ -61,8 +61,8 @@ def create_garment(context, avatar: bpy.types.Object, part: str) -> bpy.types.Ob
     obj.wardrobe.avatar = avatar
     # The helper garments are modelled on the rest template: bind them to it, then show the current body.
     with _removed_on_error(obj):
-        rig = model_cache.body_rig(context)
-        body_sync.store_binding(obj, rig.bind(data.co), None)
+        shaper = model_cache.body_shaper(context)
+        body_sync.store_binding(obj, shaper.bind(data.co), None)
         body_sync.update_avatar(avatar, context)
     return obj
 

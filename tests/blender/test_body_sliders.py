@@ -15,10 +15,10 @@ def _key_co(obj, name="Wardrobe Body") -> np.ndarray:
 
 
 def _engine_body(addon, avatar) -> np.ndarray:
-    rig = addon.model_cache.body_rig(bpy.context)
+    shaper = addon.model_cache.body_shaper(bpy.context)
     values = {n: getattr(avatar.wardrobe, n) for n in SLIDERS}
-    cond, _ = rig.condition(values, avatar.wardrobe.sex)
-    return rig.body(cond, np.array(avatar.wardrobe.style[:rig.latent], np.float32))
+    cond, _ = shaper.condition(values, avatar.wardrobe.sex)
+    return shaper.decode(cond, np.array(avatar.wardrobe.style[:shaper.latent], np.float32))
 
 
 def _avatar_with_tights():
@@ -42,8 +42,8 @@ def test_new_avatar_shows_the_average_body_through_one_managed_key(addon):
     avatar = bpy.context.active_object
     keys = avatar.data.shape_keys.key_blocks
     assert [k.name for k in keys] == ["Basis", "Wardrobe Body"] and keys["Wardrobe Body"].value == 1.0
-    rig = addon.model_cache.body_rig(bpy.context)
-    mean = rig.mean_values("female")
+    shaper = addon.model_cache.body_shaper(bpy.context)
+    mean = shaper.mean_values("female")
     assert all(getattr(avatar.wardrobe, n) == pytest.approx(mean[n], abs=1e-3) for n in SLIDERS)
     np.testing.assert_allclose(_key_co(avatar), _engine_body(addon, avatar), atol=1e-5)
 
@@ -93,7 +93,7 @@ def test_reset_random_and_exact(addon):
     for n in ("chest", "waist", "hips"):
         assert measured[n] == pytest.approx(getattr(avatar.wardrobe, n), abs=0.1)  # within 1 mm
     assert bpy.ops.wardrobe.body_reset() == {"FINISHED"}
-    mean = addon.model_cache.body_rig(bpy.context).mean_values("female")
+    mean = addon.model_cache.body_shaper(bpy.context).mean_values("female")
     assert all(getattr(avatar.wardrobe, n) == pytest.approx(mean[n], abs=1e-3) for n in SLIDERS)
     assert tuple(avatar.wardrobe.style) == (0.0,) * len(avatar.wardrobe.style)
 
@@ -158,8 +158,8 @@ def test_foreign_topology_avatar_of_50k_vertices_binds_and_follows(addon):
 def test_fit_to_scan_sets_the_sliders(addon):
     assert bpy.ops.wardrobe.add_avatar() == {"FINISHED"}
     avatar = bpy.context.active_object
-    rig = addon.model_cache.body_rig(bpy.context)
-    target = rig.random("female", 11)
+    shaper = addon.model_cache.body_shaper(bpy.context)
+    target = shaper.random("female", 11)
     me = bpy.data.meshes.new("Scan")
     me.from_pydata(target.vertices[::2].tolist(), [], [])
     scan = bpy.data.objects.new("Scan", me)

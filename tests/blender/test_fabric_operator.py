@@ -48,7 +48,7 @@ def test_pixels_are_the_engine_maps_flipped_into_blender_row_order(addon):
     img = bpy.data.images["Wardrobe Cotton albedo"]
     px = np.empty(256 * 256 * 4, np.float32)
     img.pixels.foreach_get(px)
-    color = addon.operators.fabric.srgb_color(s.color)
+    color = addon.operators.generate_fabric.srgb_color(s.color)
     ref = addon.model_cache.fabric_model(bpy.context).generate("cotton", color, s.threads_per_cm, 256, 3, s.roughness)
     got = px.reshape(256, 256, 4)[::-1, :, :3]
     assert np.abs(got - ref.albedo).max() <= 1 / 255 + 1e-6  # 8-bit image of the same maps
@@ -203,9 +203,9 @@ def test_colour_follows_the_files_working_space(addon):
         pytest.skip("per-file working colour spaces arrived in Blender 5.0")
     s = small_settings()
     s.color = (0.16, 0.27, 0.45)
-    rec709 = addon.operators.fabric.srgb_color(s.color)
+    rec709 = addon.operators.generate_fabric.srgb_color(s.color)
     assert bpy.ops.wm.set_working_color_space(working_space="ACEScg", convert_colors=False) == {"FINISHED"}
-    aces = addon.operators.fabric.srgb_color(s.color)
+    aces = addon.operators.generate_fabric.srgb_color(s.color)
     assert rec709 == pytest.approx((0.4366, 0.5564, 0.7014), abs=1e-3)
     assert aces == pytest.approx((0.288, 0.568, 0.722), abs=1e-3)  # Blender's own conversion of ACEScg
 

@@ -62,7 +62,7 @@ def test_panels_draw_in_every_state(addon, scene):
     assert ("operator", "wardrobe.add_avatar") in body
     if scene == "avatar":
         assert ("prop", "chest") in body and ("operator", "wardrobe.body_random") in body
-        assert sum(1 for e in body if e == ("prop", "style")) == addon.model_cache.body_rig(bpy.context).latent
+        assert sum(1 for e in body if e == ("prop", "style")) == addon.model_cache.body_shaper(bpy.context).latent
 
 
 @pytest.mark.parametrize("scene", ["empty", "avatar"])
@@ -81,7 +81,7 @@ def test_drawing_touches_no_files_and_loads_no_model(addon, scene, monkeypatch):
     for target, name in ((builtins, "open"), (os, "stat"), (os, "listdir"), (os, "scandir"),
                          (importlib.util, "find_spec")):
         monkeypatch.setattr(target, name, forbidden)
-    for loader in ("fabric_model", "body_rig"):
+    for loader in ("fabric_model", "body_shaper"):
         monkeypatch.setattr(addon.model_cache, loader, forbidden)
     _draw(addon.panels.VIEW3D_PT_wardrobe_fabric)
     body = _draw(addon.panels.VIEW3D_PT_wardrobe_body)

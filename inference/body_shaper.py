@@ -17,7 +17,7 @@ from .binding import Binding, BindingError, DisplacementSmoother
 from .body import SLIDERS, BodyModel, BodyResult
 from .mesh import load_template
 
-__all__ = ["BodyRig", "Follower", "Pose", "SLIDERS", "Binding", "DisplacementSmoother"]
+__all__ = ["BodyShaper", "Follower", "Pose", "SLIDERS", "Binding", "DisplacementSmoother"]
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Pose:
     warnings: list  # what the plausibility checks changed about the request
 
 
-class BodyRig:
+class BodyShaper:
     def __init__(self, model: BodyModel, user_dir=None):
         self.model = model
         template = load_template("body", user_dir)
@@ -45,7 +45,7 @@ class BodyRig:
         self.tris = model.measurer.tris
 
     @classmethod
-    def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> BodyRig:
+    def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> BodyShaper:
         return cls(BodyModel.load(user_dir, provider, threads), user_dir)
 
     @property
@@ -60,7 +60,7 @@ class BodyRig:
         """The decoder's condition for slider values (clamped/projected to plausible bodies, with warnings)."""
         return self.model.complete(values, sex)
 
-    def body(self, condition: np.ndarray, style) -> np.ndarray:
+    def decode(self, condition: np.ndarray, style) -> np.ndarray:
         """(V, 3) float32 template-topology vertices. ~1 ms: called on every slider tick."""
         return self.model.decode(condition, self.model.style_latent(style))[0]
 
@@ -83,7 +83,7 @@ class BodyRig:
         warnings = []
         if body is None:
             condition, warnings = self.condition(values, sex)
-            body = self.body(condition, style)
+            body = self.decode(condition, style)
         positions = [self.deform(f.binding, f.basis, f.reference, body, f.rotation, f.smoother) for f in followers]
         return Pose(body, positions, list(warnings))
 

@@ -62,8 +62,8 @@ def init_avatar(context, obj, identity: bool):
     if identity:
         body_sync.store_binding(obj, binding.Binding(np.zeros((0, 3), np.int64), np.zeros((0, 3), np.float32),
                                                      np.zeros(0, np.float32), identity=True))
-    rig = model_cache.body_rig(context)
-    body_sync.set_sliders(obj, rig.mean_values(obj.wardrobe.sex), style=np.zeros(rig.latent))
+    shaper = model_cache.body_shaper(context)
+    body_sync.set_sliders(obj, shaper.mean_values(obj.wardrobe.sex), style=np.zeros(shaper.latent))
     body_sync.update_avatar(obj, context)
 
 
@@ -95,7 +95,7 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
         if self._garment and (avatar is None or avatar.wardrobe.binding == "NONE"):
             return f"'{obj.name}' is a garment without a bound avatar: select the avatar too, then Bind"
         try:
-            rig = model_cache.body_rig(context)
+            shaper = model_cache.body_shaper(context)
         except EngineError as exc:
             return str(exc)
         points = _mesh_points(obj, avatar)
@@ -103,10 +103,10 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
             return f"'{obj.name}' has NaN/inf vertex positions: fix them (Mesh > Clean Up) before binding"
         reference, params = None, None
         if self._garment:  # bind against the body the avatar shows now: the garment was fitted to it
-            ref, cond, style, _ = body_sync.current_body(avatar, rig)
+            ref, cond, style, _ = body_sync.current_body(avatar, shaper)
             reference, params = ref, (cond, style)
         self._ptr, self._name, self._avatar, self._params = obj.as_pointer(), obj.name, avatar, params
-        self.job = jobs.Job(lambda progress: rig.bind(points, reference))
+        self.job = jobs.Job(lambda progress: shaper.bind(points, reference))
         return None
 
     def finish(self, context):
@@ -138,14 +138,14 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
 
 
 class _BodyEdit:
-    """An avatar operator whose work is ``apply(context, avatar, rig)``; model errors become a report."""
+    """An avatar operator whose work is ``apply(context, avatar, shaper)``; model errors become a report."""
 
     bl_options = {"REGISTER", "UNDO"}
     poll = classmethod(_poll_avatar)
 
     def execute(self, context):
         try:
-            message = self.apply(context, _avatar(context), model_cache.body_rig(context))
+            message = self.apply(context, _avatar(context), model_cache.body_shaper(context))
         except EngineError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -160,8 +160,8 @@ class WARDROBE_OT_body_reset(_BodyEdit, bpy.types.Operator):
     bl_idname = "wardrobe.body_reset"
     bl_label = "Reset Body"
 
-    def apply(self, context, obj, rig):
-        body_sync.set_sliders(obj, rig.mean_values(obj.wardrobe.sex), style=np.zeros(rig.latent))
+    def apply(self, context, obj, shaper):
+        body_sync.set_sliders(obj, shaper.mean_values(obj.wardrobe.sex), style=np.zeros(shaper.latent))
         body_sync.update_avatar(obj, context)
 
 
@@ -177,8 +177,8 @@ class WARDROBE_OT_body_random(_BodyEdit, bpy.types.Operator):
         self.seed = int(np.random.default_rng().integers(1 << 30))
         return self.execute(context)
 
-    def apply(self, context, obj, rig):
-        res = rig.random(obj.wardrobe.sex, self.seed)
+    def apply(self, context, obj, shaper):
+        res = shaper.random(obj.wardrobe.sex, self.seed)
         body_sync.set_sliders(obj, res.requested, style=res.style)
         body_sync.update_avatar(obj, context)
 
@@ -189,8 +189,9 @@ class WARDROBE_OT_body_exact(_BodyEdit, bpy.types.Operator):
     bl_idname = "wardrobe.body_exact"
     bl_label = "Match Measurements Exactly"
 
-    def apply(self, context, obj, rig):
-        res = rig.exact(body_sync.slider_values(obj), obj.wardrobe.sex, body_sync.style_of(obj.wardrobe, rig.latent))
+    def apply(self, context, obj, shaper):
+        res = shaper.exact(body_sync.slider_values(obj), obj.wardrobe.sex,
+                           body_sync.style_of(obj.wardrobe, shaper.latent))
         body_sync.update_avatar(obj, context, body=res.vertices)
         worst = max((abs(res.achieved[k] - v) for k, v in res.requested.items() if k in res.achieved), default=0.0)
         return f"Measurements met within {worst * 10:.2f} mm"
@@ -247,8 +248,8 @@ class WARDROBE_OT_fit_scan(bpy.types.Operator):
         m = np.array(avatar.matrix_world.inverted() @ scan.matrix_world, np.float64)
         pts = mesh_io.read_co(scan.data).astype(np.float64) @ m[:3, :3].T + m[:3, 3]
         try:
-            rig = model_cache.body_rig(context)
-            fit = rig.model.fit_scan(pts, avatar.wardrobe.sex)
+            shaper = model_cache.body_shaper(context)
+            fit = shaper.model.fit_scan(pts, avatar.wardrobe.sex)
         except EngineError as exc:
             self.report({"ERROR"}, f"Cannot fit '{scan.name}': {exc}")
             return {"CANCELLED"}

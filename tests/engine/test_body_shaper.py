@@ -3,51 +3,51 @@
 import numpy as np
 import pytest
 
-from inference.body_rig import BodyRig
+from inference.body_shaper import BodyShaper
 from inference.mesh import load_template
 
 
 @pytest.fixture(scope="module")
-def rig():
-    return BodyRig.load()
+def shaper():
+    return BodyShaper.load()
 
 
-def test_template_avatar_gets_exactly_the_decoded_body(rig):
-    b = rig.bind(rig.rest)
+def test_template_avatar_gets_exactly_the_decoded_body(shaper):
+    b = shaper.bind(shaper.rest)
     assert b.identity
-    cond, _ = rig.condition({"chest": 100.0}, "female")
-    body = rig.body(cond, np.zeros(rig.latent))
-    np.testing.assert_allclose(rig.deform(b, rig.rest, None, body), body, atol=1e-5)
+    cond, _ = shaper.condition({"chest": 100.0}, "female")
+    body = shaper.decode(cond, np.zeros(shaper.latent))
+    np.testing.assert_allclose(shaper.deform(b, shaper.rest, None, body), body, atol=1e-5)
 
 
-def test_garment_follows_by_transfer_and_keeps_its_offset(rig):
+def test_garment_follows_by_transfer_and_keeps_its_offset(shaper):
     tights = load_template("tights").co
-    b = rig.bind(tights)
+    b = shaper.bind(tights)
     assert not b.identity and b.n_vertices == len(tights)
-    cond, _ = rig.condition({"hips": 115.0, "weight": 90.0}, "female")
-    body = rig.body(cond, np.zeros(rig.latent))
-    moved = rig.deform(b, tights, None, body)
+    cond, _ = shaper.condition({"hips": 115.0, "weight": 90.0}, "female")
+    body = shaper.decode(cond, np.zeros(shaper.latent))
+    moved = shaper.deform(b, tights, None, body)
     # Each garment vertex keeps its distance to the body surface point it was bound to.
-    ref_pts = (rig.rest[b.vertex_ids] * b.weights[..., None]).sum(1)
+    ref_pts = (shaper.rest[b.vertex_ids] * b.weights[..., None]).sum(1)
     new_pts = (body[b.vertex_ids] * b.weights[..., None]).sum(1)
     np.testing.assert_allclose(moved - new_pts, tights - ref_pts, atol=1e-5)
 
 
-def test_rotation_maps_displacements_into_the_mesh_frame(rig):
+def test_rotation_maps_displacements_into_the_mesh_frame(shaper):
     tights = load_template("tights").co
-    b = rig.bind(tights)
-    cond, _ = rig.condition({"waist": 95.0}, "female")
-    body = rig.body(cond, np.zeros(rig.latent))
+    b = shaper.bind(tights)
+    cond, _ = shaper.condition({"waist": 95.0}, "female")
+    body = shaper.decode(cond, np.zeros(shaper.latent))
     rot = np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]], np.float32)  # mesh frame turned 90 degrees
-    plain = rig.deform(b, tights, None, body) - tights
-    turned = rig.deform(b, tights, None, body, rotation=rot) - tights
+    plain = shaper.deform(b, tights, None, body) - tights
+    turned = shaper.deform(b, tights, None, body, rotation=rot) - tights
     np.testing.assert_allclose(turned, plain @ rot.T, atol=1e-6)
 
 
-def test_edited_mesh_is_detected(rig):
-    b = rig.bind(load_template("skirt").co)
+def test_edited_mesh_is_detected(shaper):
+    b = shaper.bind(load_template("skirt").co)
     with pytest.raises(ValueError, match="bind it again"):
-        rig.deform(b, np.zeros((10, 3), np.float32), None, rig.rest)
+        shaper.deform(b, np.zeros((10, 3), np.float32), None, shaper.rest)
 
 
 def test_smoother_keeps_skin_tight_vertices_and_closes_gaps():
@@ -65,18 +65,18 @@ def test_smoother_keeps_skin_tight_vertices_and_closes_gaps():
     assert not tight.active and tight.apply(delta) is delta
 
 
-def test_one_pose_call_moves_the_avatar_and_its_garments_like_separate_calls(rig):
-    from inference.body_rig import Follower
+def test_one_pose_call_moves_the_avatar_and_its_garments_like_separate_calls(shaper):
+    from inference.body_shaper import Follower
 
     tights = load_template("tights").co
-    followers = [Follower(rig.bind(rig.rest), rig.rest), Follower(rig.bind(tights), tights)]
+    followers = [Follower(shaper.bind(shaper.rest), shaper.rest), Follower(shaper.bind(tights), tights)]
     values, style = {"chest": 104.0, "waist": 300.0}, np.array([0.5], np.float32)  # the waist is implausible
-    pose = rig.pose(values, "male", style, followers)
-    cond, warnings = rig.condition(values, "male")
-    body = rig.body(cond, style)
+    pose = shaper.pose(values, "male", style, followers)
+    cond, warnings = shaper.condition(values, "male")
+    body = shaper.decode(cond, style)
     np.testing.assert_allclose(pose.body, body, atol=1e-6)
     np.testing.assert_allclose(pose.positions[0], body, atol=1e-5)
-    np.testing.assert_allclose(pose.positions[1], rig.deform(followers[1].binding, tights, None, body), atol=1e-6)
+    np.testing.assert_allclose(pose.positions[1], shaper.deform(followers[1].binding, tights, None, body), atol=1e-6)
     assert pose.warnings == list(warnings) and pose.warnings  # the request was changed, and it says so
-    given = rig.pose({}, "male", None, followers[:1], body=rig.rest)  # a body from elsewhere (exact, scan)
-    np.testing.assert_allclose(given.positions[0], rig.rest, atol=1e-5) and not given.warnings
+    given = shaper.pose({}, "male", None, followers[:1], body=shaper.rest)  # a body from elsewhere (exact, scan)
+    np.testing.assert_allclose(given.positions[0], shaper.rest, atol=1e-5) and not given.warnings
