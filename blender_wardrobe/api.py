@@ -2,7 +2,7 @@
 
     from blender_wardrobe import api   # as an installed extension: from bl_ext.user_default.blender_wardrobe import api
     avatar = api.add_avatar(sex="female")
-    api.set_body(avatar, stature=172, chest=94, waist=76, weight=68)
+    api.set_body(avatar, height=172, chest=94, waist=76, weight=68)
     mat = api.generate_fabric(garment, kind="denim", color="#2b4a6f", threads_per_cm=14, size=1024, seed=3)
 
 Each call runs the same operator as the panel (same checks, same messages), synchronously, and
@@ -13,8 +13,8 @@ left as it was. Colours are sRGB (``"#rrggbb"`` or three values in 0..1), as in 
 import bpy
 
 from . import body_sync, color_management, model_cache
-from .engine import body as engine_body
 from .engine import color as engine_color
+from .engine import vocabulary
 
 
 class WardrobeError(RuntimeError):
@@ -59,16 +59,18 @@ def generate_fabric(obj: bpy.types.Object, kind: str | None = None, color=None, 
 
 def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact: bool = False,
              **measurements: float) -> dict:
-    """Set an avatar's body (cm / kg; any subset of the sliders) and update it and its garments.
+    """Set an avatar's body (height, chest, waist, hips, inseam in cm, weight in kg; any subset) and update
+    it and its garments.
 
     ``style``: body-style values (the latent); ``exact``: refine the girths to the values (Match
     Measurements Exactly). Returns the sliders now in effect and any plausibility warning.
     """
     if avatar is None or avatar.type != "MESH" or avatar.wardrobe.role != "AVATAR":
         raise WardrobeError("set_body needs a Wardrobe avatar (api.add_avatar, or Bind on your own body mesh)")
-    unknown = set(measurements) - set(engine_body.SLIDERS)
+    unknown = sorted(k for k in measurements if vocabulary.measurement_id(k) is None)
     if unknown:
-        raise WardrobeError(f"unknown measurement(s) {sorted(unknown)}: use {', '.join(engine_body.SLIDERS)}")
+        raise WardrobeError(f"unknown measurement(s) {unknown}: use {', '.join(vocabulary.USER_KEYS)}")
+    measurements = {vocabulary.measurement_id(k): v for k, v in measurements.items()}
     if sex not in (None, "female", "male"):
         raise WardrobeError(f"sex must be 'female' or 'male', not {sex!r}")
     body_sync.set_sliders(avatar, measurements, style=style, sex=sex)

@@ -6,7 +6,7 @@ import sys
 import bpy
 
 from . import choices, color_management, demo_scene, dependencies, engine
-from .engine import body, color, mesh, runtime, vocabulary
+from .engine import color, mesh, runtime, vocabulary
 
 COMMAND = "wardrobe"
 
@@ -31,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--body-seed", type=int, default=7, help="seed of the random body (default 7)")
     demo.add_argument("--average-body", action="store_true", help="start from the average body, not a random one")
     demo.add_argument("--measure", action="append", default=[], metavar="NAME=VALUE",
-                      help="body measurement in cm/kg, e.g. --measure chest=104 (stature chest waist hips inseam "
-                           "weight); repeatable")
+                      help=f"body measurement in cm/kg, e.g. --measure chest=104 ({' '.join(vocabulary.USER_KEYS)}); "
+                           "repeatable")
     sub.add_parser("info", help="print versions, onnxruntime providers and the template asset")
     sub.add_parser("batch", help="render fabrics x bodies from a batch spec (TOML); batch --help for options",
                    add_help=False)
@@ -50,9 +50,11 @@ def _hex_color(text: str):
 def _measurements(items) -> dict:
     out = {}
     for item in items:
-        name, _, value = item.partition("=")
-        if name not in body.SLIDERS:
-            raise ValueError(f"unknown measurement '{name}' in --measure {item}: use one of {', '.join(body.SLIDERS)}")
+        word, _, value = item.partition("=")
+        name = vocabulary.measurement_id(word)  # height (what users read) or stature (ANSUR's id)
+        if name is None:
+            raise ValueError(f"unknown measurement '{word}' in --measure {item}: use one of "
+                             f"{', '.join(vocabulary.USER_KEYS)}")
         try:
             out[name] = float(value)
         except ValueError:

@@ -16,7 +16,7 @@ def _body_parser(sub):
     p = sub.add_parser("body", help="make a body from measurements, a scan, or at random")
     p.add_argument("--sex", default="female", choices=("female", "male"))
     for m in vocabulary.MEASUREMENTS:  # flags are the labels users read (--height for stature)
-        p.add_argument(f"--{m.label.lower()}", dest=m.id, type=float, metavar=m.unit.upper(), help=m.description)
+        p.add_argument(f"--{m.key}", dest=m.id, type=float, metavar=m.unit.upper(), help=m.description)
     p.add_argument("--style", type=float, nargs="+", help="body-style values (about -3..3 each)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--random", type=int, metavar="N", help="write N random plausible bodies")

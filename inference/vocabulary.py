@@ -12,10 +12,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Measurement:
-    id: str  # the key in the API, the batch spec and the model's condition
-    label: str  # what users read
+    id: str  # the model's condition name (ANSUR II's word) and the key of stored sliders
+    label: str  # what users read: the panel, the CLI flag (--height), the batch spec and API key (height)
     unit: str  # "cm" or "kg"
     description: str
+
+    @property
+    def key(self) -> str:
+        """The word users type for it (batch spec, API, CLI): the label in lower case."""
+        return self.label.lower()
 
 
 MEASUREMENTS = (
@@ -28,6 +33,15 @@ MEASUREMENTS = (
 )
 SLIDERS = tuple(m.id for m in MEASUREMENTS)  # the body model's condition order (then sex)
 BY_ID = {m.id: m for m in MEASUREMENTS}
+USER_KEYS = tuple(m.key for m in MEASUREMENTS)  # height, chest, waist, hips, inseam, weight
+
+
+def measurement_id(word: str) -> str | None:
+    """The id of a measurement given by its user word (height) or its id (stature); None if neither."""
+    for m in MEASUREMENTS:
+        if word in (m.key, m.id):
+            return m.id
+    return None
 
 
 @dataclass(frozen=True)

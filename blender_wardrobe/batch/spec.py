@@ -10,7 +10,7 @@
     seed = 1
     [[bodies.explicit]]             # ... and/or explicit ones (cm / kg)
     name = "tall"
-    stature = 185
+    height = 185                    # height, chest, waist, hips, inseam (cm), weight (kg)
     [fabrics]
     kinds = ["denim", "plaid"]
     colors = ["#2b4a6f"]
@@ -40,7 +40,7 @@ from pathlib import Path
 from ..engine import vocabulary
 from . import store
 
-SLIDERS, GARMENTS = vocabulary.SLIDERS, vocabulary.GARMENT_IDS
+GARMENTS = vocabulary.GARMENT_IDS
 ENGINES = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT", "BLENDER_WORKBENCH")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 COLOR_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
@@ -185,11 +185,14 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
         for k, v in item.items():
             if k == "name":
                 continue
-            if k not in SLIDERS:
-                c.fail("bodies", k, f"unknown measurement in body '{name}': use {', '.join(SLIDERS)}")
+            mid = vocabulary.measurement_id(k)  # height (the word users read) or stature (ANSUR's id)
+            if mid is None:
+                c.fail("bodies", k, f"unknown measurement in body '{name}': use {', '.join(vocabulary.USER_KEYS)}")
+            if mid in values:
+                c.fail("bodies", k, f"body '{name}' gives {vocabulary.BY_ID[mid].label} twice")
             if not isinstance(v, int | float) or isinstance(v, bool) or not 20 <= v <= 300:
                 c.fail("bodies", k, f"{v!r} in body '{name}' is not a measurement in cm/kg")
-            values[k] = float(v)
+            values[mid] = float(v)
         bodies.append(Body(name, values))
     if not bodies:
         bodies = [Body("average")]

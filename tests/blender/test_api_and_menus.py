@@ -12,7 +12,7 @@ def test_api_dresses_a_body_made_to_measure(addon):
 
     avatar = api.add_avatar(sex="male")
     assert avatar.wardrobe.sex == "male" and avatar.wardrobe.role == "AVATAR"
-    res = api.set_body(avatar, stature=182, chest=104, weight=86)
+    res = api.set_body(avatar, height=182, chest=104, weight=86)  # the words of the panel and the CLI
     assert res["sliders"]["stature"] == pytest.approx(182) and res["sliders"]["chest"] == pytest.approx(104)
     assert avatar.wardrobe.weight == pytest.approx(86)
     assert bpy.ops.wardrobe.add_garment(part="skirt") == {"FINISHED"}
@@ -41,6 +41,7 @@ def test_api_errors_carry_the_operators_message_and_change_nothing(addon):
     avatar = api.add_avatar()
     with pytest.raises(api.WardrobeError, match=r"unknown measurement\(s\) \['shoe'\]"):
         api.set_body(avatar, shoe=42)
+    assert api.set_body(avatar, stature=170)["sliders"]["stature"] == pytest.approx(170)  # ANSUR's id works too
 
 
 def test_menu_entries_come_and_go_with_the_add_on(addon):

@@ -254,6 +254,19 @@ def test_a_resumed_variant_never_lists_what_a_killed_run_left(tmp_path):
     assert not list(out.rglob(".*partial*"))
 
 
+def test_measurements_take_the_words_users_read_or_the_ids(addon, tmp_path, capsys):
+    import bpy
+
+    from blender_wardrobe.batch import spec
+
+    kinds = addon.model_cache.fabric_model(bpy.context).kinds
+    s = spec.load(_spec(tmp_path, SPEC.replace("stature = 183", "height = 183\nweight = 80")), kinds)
+    assert [b.measurements for b in s.bodies if b.name == "tall"] == [{"stature": 183.0, "weight": 80.0}]
+    twice = _spec(tmp_path, SPEC.replace("stature = 183", "stature = 183\nheight = 184"), "twice.toml")
+    assert addon.cli.execute(["batch", str(twice), "--dry-run"]) == 2
+    assert "gives Height twice" in capsys.readouterr().err
+
+
 def test_unwritable_output_folder_is_refused(addon, tmp_path, capsys):
     (tmp_path / "out").write_text("a file where the output folder should be")
     spec = _spec(tmp_path)
