@@ -4,23 +4,10 @@ Operators, the CLI and the body sync read them from here, so none of them import
 (whose update callbacks import them back).
 """
 
-# The fabric generator's kinds with their labels (the model card lists the same ids; a test holds them equal).
-FABRIC_KINDS = [
-    ("cotton", "Cotton (plain weave)", ""),
-    ("linen", "Linen (plain weave)", ""),
-    ("denim", "Denim (twill)", ""),
-    ("satin", "Satin / Silk", ""),
-    ("basket", "Basket weave", ""),
-    ("herringbone", "Herringbone", ""),
-    ("tweed", "Tweed", ""),
-    ("jersey", "Jersey knit", ""),
-    ("rib", "Rib knit", ""),
-    ("velvet", "Velvet / Pile", ""),
-    ("leather", "Leather grain", ""),
-    ("stripes", "Yarn-dyed stripes", ""),
-    ("plaid", "Gingham / Plaid", ""),
-]
-FABRIC_KIND_IDS = tuple(k for k, _, _ in FABRIC_KINDS)
+from .engine import vocabulary
+
+FABRIC_KINDS = [(k.id, k.label, "") for k in vocabulary.FABRIC_KINDS]  # the engine's words, as enum items
+FABRIC_KIND_IDS = vocabulary.FABRIC_KIND_IDS
 RESOLUTIONS = [(str(n), f"{n} px", "") for n in (256, 512, 1024, 2048, 4096)]
 ROLES = [
     ("NONE", "None", "Not managed by Blender Wardrobe"),

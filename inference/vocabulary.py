@@ -1,4 +1,4 @@
-"""The words the product uses, defined once: body measurements (id, label, unit) and garments.
+"""The words the product uses, defined once: body measurements (id, label, unit), garments, fabric kinds.
 
 The add-on's sliders and panel, the batch spec, both command lines, the Python API and training all
 take them from here. An id is ANSUR II's word where there is one (``stature``); the label is the
@@ -56,3 +56,27 @@ GARMENTS = (
     Garment("skirt", "Skirt", "Skirt (MakeHuman CC0 helper geometry)"),
 )
 GARMENT_IDS = tuple(g.id for g in GARMENTS)
+
+
+@dataclass(frozen=True)
+class FabricKind:
+    id: str  # the condition the fabric model is trained on (its card lists the same ids, in this order)
+    label: str
+
+
+FABRIC_KINDS = (
+    FabricKind("cotton", "Cotton (plain weave)"),
+    FabricKind("linen", "Linen (plain weave)"),
+    FabricKind("denim", "Denim (twill)"),
+    FabricKind("satin", "Satin / Silk"),
+    FabricKind("basket", "Basket weave"),
+    FabricKind("herringbone", "Herringbone"),
+    FabricKind("tweed", "Tweed"),
+    FabricKind("jersey", "Jersey knit"),
+    FabricKind("rib", "Rib knit"),
+    FabricKind("velvet", "Velvet / Pile"),
+    FabricKind("leather", "Leather grain"),
+    FabricKind("stripes", "Yarn-dyed stripes"),
+    FabricKind("plaid", "Gingham / Plaid"),
+)
+FABRIC_KIND_IDS = tuple(k.id for k in FABRIC_KINDS)

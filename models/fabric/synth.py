@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from inference.color import parse_color
+from inference.vocabulary import FABRIC_KIND_IDS
 
-KINDS = ("cotton", "linen", "denim", "satin", "basket", "herringbone", "tweed", "jersey", "rib", "velvet",
-         "leather", "stripes", "plaid")
+KINDS = FABRIC_KIND_IDS  # the engine's vocabulary: training conditions on exactly the kinds users pick
 # Kind -> (weave draft or generator, base roughness, default tile size in cm)
 BASE_ROUGHNESS = {"cotton": 0.8, "linen": 0.85, "denim": 0.75, "satin": 0.3, "basket": 0.8, "herringbone": 0.8,
                   "tweed": 0.9, "jersey": 0.8, "rib": 0.8, "velvet": 0.95, "leather": 0.55, "stripes": 0.8,

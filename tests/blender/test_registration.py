@@ -65,7 +65,9 @@ def test_cli_usage_error_returns_nonzero(addon, capsys):
 
 
 def test_the_fabric_kind_choices_are_the_shipped_models_kinds(addon):
-    assert addon.choices.FABRIC_KIND_IDS == addon.model_cache.fabric_model(bpy.context).kinds
+    # One vocabulary: the panel's items, the engine's words and the kinds the shipped model was trained on.
+    items = tuple(i.identifier for i in bpy.context.scene.wardrobe_fabric.bl_rna.properties["kind"].enum_items)
+    assert items == addon.engine.vocabulary.FABRIC_KIND_IDS == addon.model_cache.fabric_model(bpy.context).kinds
 
 
 def test_a_file_saved_with_the_old_threads_setting_name_keeps_its_value(addon, tmp_path):
