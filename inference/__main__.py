@@ -31,7 +31,8 @@ def _fabric_parser(sub):
     p = sub.add_parser("fabric", help="generate tileable PBR fabric maps")
     p.add_argument("--kind", default="cotton")
     p.add_argument("--color", default="#5a6e8c", help="#rrggbb (sRGB)")
-    p.add_argument("--scale", type=float, default=12.0, help="threads (or stitches) per cm")
+    p.add_argument("--threads-per-cm", "--scale", dest="threads_per_cm", type=float, default=12.0,
+                   help="threads (or stitches) per cm (--scale: the older name)")
     p.add_argument("--roughness", type=float, default=None)
     p.add_argument("--size", type=int, default=1024)
     p.add_argument("--seed", type=int, default=0)
@@ -78,7 +79,7 @@ def run_fabric(args) -> int:
 
     try:
         model = FabricModel.load(args.model_dir, args.provider)
-        params = {"kind": args.kind, "color": args.color, "scale_threads_per_cm": args.scale,
+        params = {"kind": args.kind, "color": args.color, "threads_per_cm": args.threads_per_cm,
                   "roughness": args.roughness, "size": args.size}
         if args.from_swatch:
             from PIL import Image
@@ -89,8 +90,8 @@ def run_fabric(args) -> int:
                 raise FabricInputError(f"cannot read the swatch {args.from_swatch}: {exc}") from exc
             results = model.variations(photo, args.variations, args.size, args.seed)
         else:
-            results = [model.generate(args.kind, args.color, args.scale, args.size, args.seed + i, args.roughness,
-                                      progress=_progress) for i in range(args.variations)]
+            results = [model.generate(args.kind, args.color, args.threads_per_cm, args.size, args.seed + i,
+                                      args.roughness, progress=_progress) for i in range(args.variations)]
         for i, maps in enumerate(results):
             folder = args.out if len(results) == 1 else args.out / f"variation_{i:02d}"
             write_maps(folder, maps, params)

@@ -145,7 +145,7 @@ def test_missing_generator_names_the_fix(tmp_path):
 
 def test_cli_writes_the_four_maps_and_json(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "inference", "fabric", "--kind", "denim", "--color", "#2b4a6f",
-                           "--scale", "12", "--size", "128", "--seed", "3", "--out", str(tmp_path / "denim")],
+                           "--threads-per-cm", "12", "--size", "128", "--seed", "3", "--out", str(tmp_path / "denim")],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     from PIL import Image
