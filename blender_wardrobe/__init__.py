@@ -15,7 +15,7 @@ from dataclasses import dataclass  # noqa: E402
 
 import bpy  # noqa: E402
 
-from . import body_sync, cli, dependencies, menus, model_cache, operators, panels, preferences, properties  # noqa: E402
+from . import body_sync, cli, menus, model_cache, operators, panels, preferences, properties  # noqa: E402
 
 _CLASSES = (*properties.classes, *preferences.classes, *operators.classes, *panels.classes)
 _HANDLERS = ("load_post", "undo_post", "redo_post")
@@ -45,14 +45,13 @@ def register():
         bpy.utils.register_class(cls)
     properties.register_pointers()
     menus.register()
-    model_cache.refresh()  # what the panels show, measured once here instead of in draw
+    available = model_cache.refresh()  # what the panels show, measured once here instead of in draw
     _state.cli_handle = bpy.utils.register_cli_command(cli.COMMAND, cli.execute)
     for name in _HANDLERS:
         getattr(bpy.app.handlers, name).append(_forget_cached_meshes)
     bpy.app.handlers.load_post.append(_upgrade_loaded_file)
-    problem = dependencies.problem()
-    if problem:  # still register: the UI explains the problem instead of a traceback
-        print(f"Blender Wardrobe: {problem}")
+    if available.dependency_problem:  # still register: the UI explains the problem instead of a traceback
+        print(f"Blender Wardrobe: {available.dependency_problem}")
 
 
 def unregister():

@@ -67,10 +67,13 @@ def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact
     """
     if avatar is None or avatar.type != "MESH" or avatar.wardrobe.role != "AVATAR":
         raise WardrobeError("set_body needs a Wardrobe avatar (api.add_avatar, or Bind on your own body mesh)")
-    unknown = sorted(k for k in measurements if vocabulary.measurement_id(k) is None)
+    ids = {word: vocabulary.measurement_id(word) for word in measurements}  # height or stature -> stature
+    unknown = sorted(word for word, mid in ids.items() if mid is None)
     if unknown:
         raise WardrobeError(f"unknown measurement(s) {unknown}: use {', '.join(vocabulary.USER_KEYS)}")
-    measurements = {vocabulary.measurement_id(k): v for k, v in measurements.items()}
+    if len(set(ids.values())) < len(ids):
+        raise WardrobeError(f"a measurement is given twice (by its word and its id): {sorted(ids)}")
+    measurements = {ids[word]: value for word, value in measurements.items()}
     if sex not in (None, "female", "male"):
         raise WardrobeError(f"sex must be 'female' or 'male', not {sex!r}")
     body_sync.set_sliders(avatar, measurements, style=style, sex=sex)

@@ -21,6 +21,7 @@ BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
 BIND_WEIGHTS = "wardrobe_bind_weights"
 BIND_DISTANCE = "wardrobe_bind_distance"
 
+
 @dataclass
 class _State:
     suspended: int = 0  # > 0 while sliders are set in bulk: no decode per slider
@@ -167,7 +168,7 @@ def _mesh_state(obj, shaper) -> dict:
         ref = None
         if s.bind_to_body:
             ref = shaper.decode(np.array(s.bind_condition, np.float32),
-                              np.array(s.bind_style[:shaper.latent], np.float32))
+                                np.array(s.bind_style[:shaper.latent], np.float32))
         b = _load_binding(obj)
         st = {"n": n, "basis": basis_co(obj), "binding": b, "reference": ref, "smoother": _smoother(obj, b)}
         _cache[key] = st
@@ -211,7 +212,7 @@ def update_avatar(avatar, context=None, body=None):
     for obj in meshes:
         st = _mesh_state(obj, shaper)
         followers.append(engine_body_shaper.Follower(st["binding"], st["basis"], st["reference"], st["smoother"],
-                                                  _rotation(obj, avatar)))
+                                                     _rotation(obj, avatar)))
     s = avatar.wardrobe
     pose = shaper.pose(slider_values(avatar), s.sex, style_of(s, shaper.latent), followers, body=body)
     for obj, co in zip(meshes, pose.positions):

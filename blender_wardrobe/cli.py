@@ -97,13 +97,18 @@ def _demo(args) -> int:
     return 0
 
 
+def run_batch(argv, prog: str = "blender -c wardrobe batch") -> int:
+    """A headless batch (see ``batch``); also what ``batch/run_script.py`` calls on the enabled add-on."""
+    from . import batch  # loads bpy-side batch code only when a batch runs
+
+    return batch.main(argv, prog=prog)
+
+
 def execute(argv) -> int:
     """Entry point for `blender -c wardrobe`; returns the process exit code."""
     argv = list(argv)
     if argv[:1] == ["batch"]:  # its own parser (shared with python -m blender_wardrobe.batch)
-        from . import batch
-
-        return batch.main(argv[1:])
+        return run_batch(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -52,9 +52,8 @@ def body_shaper(context) -> engine_body_shaper.BodyShaper:
 
 
 def clear():
-    """Forget loaded models (preferences changed, or a test swapped the model folder)."""
+    """Forget loaded models (unregister, or a test swapped the model folder)."""
     _cache.clear()
-    refresh()
 
 
 def refresh(context=None) -> Availability:
@@ -79,4 +78,9 @@ def availability() -> Availability:
     return _state.available
 
 
-preferences.on_models_changed(clear)
+def _models_changed():
+    clear()
+    refresh()
+
+
+preferences.on_models_changed(_models_changed)

@@ -94,7 +94,7 @@ class BodyShaper:
         ref = self.rest if reference is None else reference
         if binding.n_vertices != len(basis):
             raise BindingError(f"the binding is for {binding.n_vertices} vertices but the mesh has {len(basis)}: "
-                             "the mesh was edited since it was bound; bind it again")
+                               "the mesh was edited since it was bound; bind it again")
         delta = binding.transfer(body - ref)
         if smoother is not None:
             delta = smoother.apply(delta)

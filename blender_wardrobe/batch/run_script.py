@@ -17,12 +17,11 @@ def _main() -> int:
     if module is None:  # not installed: import it from where this script lies
         sys.path.insert(0, str(package_dir.parent))
         module = package_dir.name
-    if addon_utils.enable(module, default_set=False, handle_error=None) is None:
+    addon = addon_utils.enable(module, default_set=False, handle_error=None)
+    if addon is None:
         print(f"error: could not enable the add-on {module}", file=sys.stderr)
         return 1
-    batch = sys.modules[f"{module}.batch"] if f"{module}.batch" in sys.modules else __import__(
-        f"{module}.batch", fromlist=["main"])
-    return batch.main(argv, prog=f"blender -P {Path(__file__).name} --")
+    return addon.cli.run_batch(argv, prog=f"blender -P {Path(__file__).name} --")
 
 
 code = _main()

@@ -212,8 +212,9 @@ class WARDROBE_OT_unwrap(bpy.types.Operator):
         if obj is None or obj.type != "MESH" or len(obj.data.polygons) == 0:
             cls.poll_message_set("Select a mesh with faces to unwrap")
             return False
-        if editable.problem(obj):
-            cls.poll_message_set(editable.problem(obj))
+        problem = editable.problem(obj)
+        if problem:
+            cls.poll_message_set(problem)
             return False
         return True
 
