@@ -8,13 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-from inference.measure import MEASUREMENTS
+from inference.measure import ANSUR_HEIGHTS, MEASUREMENTS
 
 FILES = {"female": "ANSUR_II_FEMALE_Public.csv", "male": "ANSUR_II_MALE_Public.csv"}
 # Measurements anchored to ANSUR when fitting. Upper-arm girth (ANSUR: flexed biceps) and arm
 # length (ANSUR: bony acromion to stylion, our mesh: deltoid surface via the elbow) are defined
 # too differently to be matched; they are measured on the fitted bodies but not fitted.
 FIT_NAMES = ("stature", "chest", "waist", "hips", "inseam", "shoulder", "neck", "thigh", "weight")
+# Landmark heights (cm) the fitted bodies are put at, in inference.measure's landmark names.
+HEIGHT_NAMES = tuple(ANSUR_HEIGHTS)
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Subjects:
     sex: np.ndarray  # (N,) 0 = female, 1 = male
     age: np.ndarray  # (N,) years
     targets: np.ndarray  # (N, len(FIT_NAMES)) cm / kg
+    heights: np.ndarray  # (N, len(HEIGHT_NAMES)) cm above the floor
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -36,7 +39,7 @@ def _value(row: dict, name: str) -> float:
 
 
 def load(data_root: Path) -> Subjects:
-    ids, sex, age, targets = [], [], [], []
+    ids, sex, age, targets, heights = [], [], [], [], []
     for s, (label, fname) in enumerate(FILES.items()):
         path = Path(data_root) / "bodies/ansur2" / fname
         with open(path, encoding="latin-1", newline="") as fh:
@@ -46,8 +49,9 @@ def load(data_root: Path) -> Subjects:
                 sex.append(s)
                 age.append(float(row["age"]))
                 targets.append([_value(row, n) for n in FIT_NAMES])
+                heights.append([float(row[ANSUR_HEIGHTS[n]]) / 10.0 for n in HEIGHT_NAMES])
         del label
-    return Subjects(np.array(ids), np.array(sex), np.array(age), np.array(targets))
+    return Subjects(np.array(ids), np.array(sex), np.array(age), np.array(targets), np.array(heights))
 
 
 def split_of(ids: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -18,6 +18,7 @@ import torch
 
 from inference import mesh
 from models.body import dataset as body_dataset
+from models.body import landmark_warp
 from models.body.network import CONDITION_NAMES, BodyCVAE
 from models.body.pca import PCA, per_vertex_error_mm
 from models.body.shape_space import ShapeSpace
@@ -48,7 +49,10 @@ def load_data(data_root: Path, cache: Path, subjects: int | None = None, log=pri
     raw = body_dataset.build(data_root, cache, subjects=subjects, n_random=6000 if subjects is None else 256,
                              log=log)
     space = ShapeSpace.load(data_root, mesh.load_template("body").co, cache)
-    verts = np.concatenate([space.bodies(c).reshape(len(c), -1) for c in np.array_split(raw["params"], 16)])
+    chunks = np.array_split(np.arange(len(raw["params"])), 16)
+    verts = np.concatenate([
+        landmark_warp.remap_many(space.bodies(raw["params"][i]), raw["warp_src"][i], raw["warp_dst"][i])
+        .reshape(len(i), -1) for i in chunks])
     cond = conditions(raw["measurements"], raw["names"], raw["sex"].astype(np.float32))
     return BodyData(verts.astype(np.float32), cond, raw["split"], raw)
 
