@@ -195,9 +195,29 @@ def _rotation(obj, avatar) -> np.ndarray | None:
 def current_body(avatar, shaper) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(vertices, condition, style, warnings) of the avatar's slider values."""
     s = avatar.wardrobe
-    cond, warnings = shaper.condition(slider_values(avatar), s.sex)
     style = style_of(s, shaper.latent)
+    if s.match_exactly:
+        res = shaper.exact(slider_values(avatar), s.sex, style)
+        return res.vertices, res.condition, style, res.warnings
+    cond, warnings = shaper.condition(slider_values(avatar), s.sex)
     return shaper.decode(cond, style), cond, style, warnings
+
+
+def follow_move(avatar, shaper, moved: str):
+    """Move the unlocked sliders along the population's expectation for the one the user ``moved``."""
+    s = avatar.wardrobe
+    i = engine_body.SLIDERS.index(moved)
+    values = slider_values(avatar)
+    previous = float(s.applied[i]) if any(s.applied) else values[moved]
+    locked = [n for n, on in zip(engine_body.SLIDERS, s.locked, strict=True) if on]
+    new = shaper.follow(values, s.sex, moved, previous, locked)
+    with suspended():
+        for j, name in enumerate(engine_body.SLIDERS):
+            if name == moved:
+                s.inferred[j] = False
+            elif name not in locked and abs(new[name] - values[name]) > 1e-6:
+                setattr(s, name, new[name])
+                s.inferred[j] = True
 
 
 def update_avatar(avatar, context=None, body=None):
@@ -214,18 +234,38 @@ def update_avatar(avatar, context=None, body=None):
         followers.append(engine_body_shaper.Follower(st["binding"], st["basis"], st["reference"], st["smoother"],
                                                      _rotation(obj, avatar)))
     s = avatar.wardrobe
+    warnings = []
+    if body is None and s.match_exactly:
+        body, _, _, warnings = current_body(avatar, shaper)
     pose = shaper.pose(slider_values(avatar), s.sex, style_of(s, shaper.latent), followers, body=body)
     for obj, co in zip(meshes, pose.positions):
         write_key(obj, co)
-    s.body_message = "; ".join(pose.warnings)
+    s.body_message = "; ".join(warnings + pose.warnings)
+    s.applied = [slider_values(avatar)[n] for n in engine_body.SLIDERS]
     return pose.body
 
 
-def on_slider_change(avatar, context):
-    if _state.suspended or avatar.wardrobe.role != "AVATAR" or avatar.wardrobe.binding == "NONE":
+def _in_edit_mode(avatar) -> str | None:
+    for obj in (avatar, *garments_of(avatar)):
+        if obj.mode == "EDIT" or (obj.type == "MESH" and obj.data.is_editmode):
+            return obj.name
+    return None
+
+
+def on_slider_change(avatar, context, moved: str | None = None):
+    s = avatar.wardrobe
+    if _state.suspended or s.role != "AVATAR" or s.binding == "NONE":
         return
     try:
+        shaper = model_cache.body_shaper(context or bpy.context)
+        if moved is not None and s.follow:
+            follow_move(avatar, shaper, moved)
+        busy = _in_edit_mode(avatar)
+        if busy:  # Edit Mode keeps its own copy of the mesh and would overwrite the key on leaving it
+            s.body_message = (f"'{busy}' is in Edit Mode: the body is not updated; leave Edit Mode and move a "
+                              "slider (or press Reset Body) to update it")
+            return
         update_avatar(avatar, context)
     except Exception as exc:  # an update callback cannot report: keep the message for the panel
-        avatar.wardrobe.body_message = f"Body update failed: {exc}"
+        s.body_message = f"Body update failed: {exc}"
         print(f"Blender Wardrobe: body update failed for '{avatar.name}': {exc}")

@@ -72,8 +72,13 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
         col = layout.column(align=True)
         col.use_property_split = True
         col.prop(s, "sex")
-        for name in vocabulary.SLIDERS:
-            col.prop(s, name)
+        for i, name in enumerate(vocabulary.SLIDERS):
+            row = col.row(align=True)
+            row.prop(s, name, text=f"{vocabulary.BY_ID[name].label}{' (typical)' if s.inferred[i] else ''}")
+            row.prop(s, "locked", index=i, text="", icon="LOCKED" if s.locked[i] else "UNLOCKED", emboss=False)
+        opts = layout.row(align=True)
+        opts.prop(s, "follow", toggle=True, icon="LINKED")
+        opts.prop(s, "match_exactly", toggle=True, icon="DRIVER_DISTANCE")
         latent = model_cache.availability().body_latent
         if latent:
             box = layout.box()

@@ -3,6 +3,7 @@
 import bpy
 from bpy.props import (
     BoolProperty,
+    BoolVectorProperty,
     EnumProperty,
     FloatProperty,
     FloatVectorProperty,
@@ -52,8 +53,14 @@ def _on_body_change(self, context):
 
 def _slider(measurement: str, default, lo, hi):
     m = vocabulary.BY_ID[measurement]  # label and description: the engine's vocabulary
+
+    def moved(self, context):
+        from . import body_sync
+
+        body_sync.on_slider_change(self.id_data, context, moved=measurement)
+
     return FloatProperty(name=m.label, default=default, soft_min=lo, soft_max=hi, min=lo * 0.5, max=hi * 1.5,
-                         precision=1, step=50, description=m.description, update=_on_body_change)
+                         precision=1, step=50, description=m.description, update=moved)
 
 
 class WardrobeObjectSettings(bpy.types.PropertyGroup):
@@ -61,7 +68,7 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
     avatar: PointerProperty(name="Avatar", type=bpy.types.Object, description="The avatar this garment follows")
     # -- body sliders (avatars) ------------------------------------------------------------------
     sex: EnumProperty(name="Body", items=SEXES, default="female", update=_on_body_change)
-    stature: _slider("stature", 165.0, 140.0, 205.0)
+    stature: _slider("stature", 165.0, 135.0, 210.0)
     chest: _slider("chest", 90.0, 70.0, 140.0)
     waist: _slider("waist", 75.0, 55.0, 140.0)
     hips: _slider("hips", 100.0, 75.0, 145.0)
@@ -70,6 +77,19 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
     style: FloatVectorProperty(name="Body Style", size=STYLE_SIZE, default=(0.0,) * STYLE_SIZE, soft_min=-3.0,
                                soft_max=3.0, min=-3.0, max=3.0, update=_on_body_change,
                                description="Latent body-shape style: shape beyond the measurements")
+    locked: BoolVectorProperty(name="Locked", size=len(vocabulary.SLIDERS), default=(False,) * len(vocabulary.SLIDERS),
+                               description="Keep this measurement where it is when another slider moves")
+    inferred: BoolVectorProperty(name="Inferred", size=len(vocabulary.SLIDERS),
+                                 default=(False,) * len(vocabulary.SLIDERS),
+                                 description="Set by the population's typical value, not by you")
+    applied: FloatVectorProperty(name="Applied Values", size=len(vocabulary.SLIDERS),
+                                 description="Slider values of the body last made (where a moved slider came from)")
+    follow: BoolProperty(name="Sliders Follow Each Other", default=True, update=_on_body_change,
+                         description="Moving one measurement moves the unlocked others to the typical values for "
+                                     "it (taller: the typical weight and girths for that height)")
+    match_exactly: BoolProperty(name="Match Exactly", default=False, update=_on_body_change,
+                                description="Refine every body so it measures exactly what the sliders say "
+                                            "(a few tens of ms per change)")
     body_message: StringProperty(name="Body Message", description="Last warning from the body model")
     # -- binding (avatars of other topologies, garments) -----------------------------------------
     binding: EnumProperty(name="Binding", items=BINDINGS, default="NONE")

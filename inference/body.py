@@ -18,11 +18,13 @@ from . import closest, onnx_model
 from .errors import EngineError
 from .measure import Measurer, TopologyError
 from .mesh import MeshError
-from .vocabulary import SLIDERS
+from .vocabulary import BY_ID, SLIDERS
 
 CARD = "body_model.json"
 SEXES = {"female": 0.0, "male": 1.0}
-MAX_MAHALANOBIS = 4.0  # beyond this a combination of measurements is projected back (warned)
+UNUSUAL_MAHALANOBIS = 4.0  # beyond this a combination of measurements is warned about (and honoured)
+HARD_MARGIN = 0.5  # requests beyond the plausible range by more than this fraction of it are refused
+EXACT_TOLERANCE_CM = 0.05  # "exact": every requested measurement within 0.5 mm (kg for weight)
 
 
 class BodyInputError(EngineError, ValueError):
@@ -101,84 +103,146 @@ class BodyModel:
         return self.decoder.get_providers()[0]
 
     def decode(self, condition: np.ndarray, style: np.ndarray) -> np.ndarray:
-        """(N, 7) conditions and (N, latent) styles -> (N, V, 3) vertices. The slider hot path."""
+        """(N, 7) conditions and (N, latent) styles -> (N, V, 3) vertices, each standing on z = 0. The
+        slider hot path."""
         cond = np.ascontiguousarray(np.atleast_2d(condition), np.float32)
         sty = np.ascontiguousarray(np.atleast_2d(style), np.float32)
-        return self.decoder.run(None, {"condition": cond, "style": sty})[0]
+        out = self.decoder.run(None, {"condition": cond, "style": sty})[0]
+        out[..., 2] -= out[..., 2].min(axis=-1, keepdims=True)  # feet on the ground: lowest point at z = 0
+        return out
 
     # -- measurements -> condition -------------------------------------------------------------
-    def complete(self, requested: dict[str, float], sex: str) -> tuple[np.ndarray, list[str]]:
-        """A full, plausible condition vector from the given sliders (missing ones predicted)."""
-        sex = _sex_key(sex)
-        warnings: list[str] = []
+    def hard_range(self, sex: str, name: str) -> tuple[float, float]:
+        """Requests outside this are refused: the plausible range widened by ``HARD_MARGIN`` of itself."""
+        lo, hi = self.ranges[_sex_key(sex)][name]
+        pad = HARD_MARGIN * (hi - lo)
+        return lo - pad, hi + pad
+
+    def _checked(self, requested: dict[str, float], sex: str) -> tuple[dict[str, float], list[str]]:
+        """The requested values as floats, with a warning for each outside the plausible range (honoured)."""
         unknown = set(requested) - set(SLIDERS)
         if unknown:
             raise BodyInputError(f"unknown measurement(s) {sorted(unknown)}: use {', '.join(SLIDERS)}")
-        mean, cov = self.stats[sex]["mean"], self.stats[sex]["cov"]
-        given = [i for i, n in enumerate(SLIDERS) if requested.get(n) is not None]
-        values = np.array(mean, np.float64)
-        for i in given:
-            name = SLIDERS[i]
+        out, warnings = {}, []
+        for name in SLIDERS:
+            if requested.get(name) is None:
+                continue
             v = float(requested[name])
+            unit = BY_ID[name].unit
             if not np.isfinite(v):
-                raise BodyInputError(f"{name} is not a number ({v})")
+                raise BodyInputError(f"{BY_ID[name].key} is not a number ({v}): give it in {unit}")
             lo, hi = self.ranges[sex][name]
+            h_lo, h_hi = self.hard_range(sex, name)
+            if not h_lo <= v <= h_hi:
+                raise BodyInputError(f"{BY_ID[name].key} {v:g} {unit} is not a human {sex} measurement (the model "
+                                     f"makes {h_lo:.0f}-{h_hi:.0f} {unit}): check the value and its unit")
             if not lo <= v <= hi:
-                clamped = min(max(v, lo), hi)
-                warnings.append(f"{name} {v:g} is outside the plausible {sex} range {lo:g}-{hi:g}; "
-                                f"using {clamped:g}")
-                v = clamped
-            values[i] = v
-        missing = [i for i in range(len(SLIDERS)) if i not in given]
-        if given and missing:  # conditional Gaussian mean of the missing given the rest
-            g, m = np.array(given), np.array(missing)
-            values[m] = mean[m] + cov[np.ix_(m, g)] @ np.linalg.solve(cov[np.ix_(g, g)], values[g] - mean[g])
+                warnings.append(f"{BY_ID[name].key} {v:g} {unit} is outside the range of real {sex} bodies "
+                                f"({lo:g}-{hi:g} {unit}): made as asked, check the body looks right")
+            out[name] = v
+        return out, warnings
+
+    def expected(self, given: dict[str, float], sex: str) -> np.ndarray:
+        """The population's conditional expectation of every slider measurement given some of them."""
+        mean, cov = self.stats[_sex_key(sex)]["mean"], self.stats[_sex_key(sex)]["cov"]
+        values = np.array(mean, np.float64)
+        g = np.array([i for i, n in enumerate(SLIDERS) if n in given], int)
+        if len(g):
+            values[g] = [given[SLIDERS[i]] for i in g]
+            m = np.array([i for i in range(len(SLIDERS)) if i not in g], int)
+            if len(m):
+                values[m] = mean[m] + cov[np.ix_(m, g)] @ np.linalg.solve(cov[np.ix_(g, g)], values[g] - mean[g])
+        return values
+
+    def complete(self, requested: dict[str, float], sex: str) -> tuple[np.ndarray, list[str]]:
+        """The decoder's condition for any subset of slider measurements: given ones as asked, missing ones
+        the population's conditional expectation. Unusual values and combinations are warned about."""
+        sex = _sex_key(sex)
+        given, warnings = self._checked(requested, sex)
+        values = self.expected(given, sex)
+        mean, cov = self.stats[sex]["mean"], self.stats[sex]["cov"]
         d = values - mean
         maha = float(np.sqrt(d @ np.linalg.solve(cov, d)))
-        if maha > MAX_MAHALANOBIS:
-            values = mean + d * (MAX_MAHALANOBIS / maha)
-            warnings.append(
-                f"this combination of measurements is implausible for a {sex} body (Mahalanobis distance "
-                f"{maha:.1f} > {MAX_MAHALANOBIS:g}, e.g. waist vs hips); using the nearest plausible body"
-            )
+        if maha > UNUSUAL_MAHALANOBIS and len(given) > 1:
+            warnings.append(f"this combination of measurements is unusual for a {sex} body (Mahalanobis distance "
+                            f"{maha:.1f} > {UNUSUAL_MAHALANOBIS:g}, e.g. waist vs hips): made as asked, check the "
+                            "body looks right")
         return np.append(values, SEXES[sex]).astype(np.float32), warnings
+
+    def follow(self, values: dict[str, float], sex: str, changed: str, previous: float, locked=()) -> dict[str, float]:
+        """Slider semantics: ``changed`` moved from ``previous`` to ``values[changed]``. Every measurement that
+        is neither it nor ``locked`` moves by the change of its conditional expectation given the changed and
+        the locked ones (taller -> the typical weight and girths for that height), keeping the user's own
+        deviation from typical. Returns all slider values: the changed and the locked ones as given."""
+        sex = _sex_key(sex)
+        if changed not in SLIDERS:
+            raise BodyInputError(f"unknown measurement '{changed}': use {', '.join(SLIDERS)}")
+        missing = [BY_ID[n].key for n in SLIDERS if values.get(n) is None]
+        if missing:
+            raise BodyInputError(f"every slider value is needed to follow a change; missing {', '.join(missing)}")
+        full, _ = self._checked(values, sex)
+        held = {n: full[n] for n in SLIDERS if n in set(locked) and n != changed}
+        before = self.expected(held | {changed: float(previous)}, sex)
+        after = self.expected(held | {changed: full[changed]}, sex)
+        return {n: full[n] if (n == changed or n in held) else float(full[n] + after[i] - before[i])
+                for i, n in enumerate(SLIDERS)}
 
     def measure(self, vertices: np.ndarray) -> dict[str, float]:
         return self.measurer.measure(vertices)
 
     def body(self, requested: dict[str, float], sex: str = "female", style=None, refine: bool = True,
-             iterations: int = 3) -> BodyResult:
-        """The body with these measurements (cm, kg) and style; ``refine`` meets them exactly."""
+             iterations: int = 4) -> BodyResult:
+        """The body with these measurements (cm, kg) and style; ``refine`` meets them exactly.
+        ``achieved`` holds the slider measurements of the result (``measure`` gives all of them)."""
         requested = {k: v for k, v in requested.items() if v is not None}
         cond, warnings = self.complete(requested, sex)
         style = self.style_latent(style)
         if refine and requested:
             targets = {n: float(cond[SLIDERS.index(n)]) for n in requested}
-            cond = self.refine(cond, style, targets, iterations)
-        verts = self.decode(cond, style)[0]
-        achieved = self.measure(verts)
+            cond, verts, values = self.refine(cond, style, targets, iterations)
+            worst = max(abs(values[SLIDERS.index(n)] - t) for n, t in targets.items())
+            if worst > 10 * EXACT_TOLERANCE_CM:
+                warnings.append(f"the measurements could only be met within {worst * 10:.0f} mm: this body is beyond "
+                                "what the model can make exactly")
+        else:
+            verts = self.decode(cond, style)[0]
+            values = self.measurer.slider_values(verts)
+        achieved = dict(zip(SLIDERS, map(float, values), strict=True))
         return BodyResult(verts, cond, style, _sex_key(sex), requested, achieved, warnings)
 
-    def refine(self, cond: np.ndarray, style: np.ndarray, targets: dict[str, float], iterations: int = 3,
-               step: float = 0.5) -> np.ndarray:
-        """Gauss-Newton in measurement space: adjust the condition until the measured body meets ``targets``."""
-        names = list(targets)
-        t = np.array([targets[n] for n in names])
+    def refine(self, cond: np.ndarray, style: np.ndarray, targets: dict[str, float], iterations: int = 4,
+               step: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Gauss-Newton in measurement space: the condition whose body measures ``targets``.
+
+        The Jacobian is read once, by a tape frozen on the first body (one batched decode of the probes,
+        one vectorised pass); each step then costs one decode and one measurement. Damped least squares
+        moves the conditions of measurements that are not targets as little as possible.
+        Returns (condition, vertices, slider measurements of those vertices)."""
+        idx = [SLIDERS.index(n) for n in targets]
+        t = np.array(list(targets.values()), np.float64)
         cond = np.array(cond, np.float64)
         n_free = len(SLIDERS)
+        probe = np.repeat(cond[None], n_free + 1, 0)
+        probe[1:, :n_free] += np.eye(n_free) * step
+        bodies = self.decode(probe, np.repeat(style[None], n_free + 1, 0))
+        tape = self.measurer.slider_tape(bodies[0])
+        jac = ((tape.read(bodies[1:]) - tape.values)[:, idx] / step).T  # (n_targets, n_free)
+        lam = 1e-4 * np.trace(jac.T @ jac) / n_free
+        verts, values = bodies[0], tape.values
         for _ in range(iterations):
-            probe = np.repeat(cond[None], n_free + 1, 0)
-            probe[1:, :n_free] += np.eye(n_free) * step
-            bodies = self.decode(probe, np.repeat(style[None], n_free + 1, 0))
-            meas = np.array([[m[n] for n in names] for m in map(self.measure, bodies)])
-            r = meas[0] - t
-            if np.abs(r).max() < 0.05:
+            r = values[idx] - t
+            if np.abs(r).max() < EXACT_TOLERANCE_CM:
                 break
-            jac = (meas[1:] - meas[0]).T / step  # (n_targets, n_free)
-            lam = 1e-3 * np.trace(jac.T @ jac) / n_free
-            delta = np.linalg.solve(jac.T @ jac + lam * np.eye(n_free), -jac.T @ r)
-            cond[:n_free] += delta
-        return cond.astype(np.float32)
+            step_x = -np.linalg.solve(jac.T @ jac + lam * np.eye(n_free), jac.T @ r)
+            trial = cond.copy()
+            trial[:n_free] += step_x
+            new_verts = self.decode(trial.astype(np.float32), style)[0]
+            new_values = self.measurer.slider_values(new_verts)
+            # Broyden: the tape misses landmarks that move to another vertex; the step's real change corrects it.
+            jac += np.outer(new_values[idx] - values[idx] - jac @ step_x, step_x) / (step_x @ step_x)
+            if np.abs(new_values[idx] - t).max() < np.abs(r).max():  # keep only steps that get closer
+                cond, verts, values = trial, new_verts, new_values
+        return cond.astype(np.float32), verts, values
 
     def style_latent(self, style) -> np.ndarray:
         """A body-style request as the decoder's latent: padded to its size, checked finite."""

@@ -57,15 +57,19 @@ class BodyShaper:
         return dict(zip(SLIDERS, map(float, cond[:-1]), strict=True))
 
     def condition(self, values: dict[str, float], sex: str) -> tuple[np.ndarray, list[str]]:
-        """The decoder's condition for slider values (clamped/projected to plausible bodies, with warnings)."""
+        """The decoder's condition for slider values, with warnings for unusual values (honoured)."""
         return self.model.complete(values, sex)
+
+    def follow(self, values: dict[str, float], sex: str, moved: str, previous: float, locked=()) -> dict[str, float]:
+        """All slider values after the user moved one (see ``BodyModel.follow``)."""
+        return self.model.follow(values, sex, moved, previous, locked)
 
     def decode(self, condition: np.ndarray, style) -> np.ndarray:
         """(V, 3) float32 template-topology vertices. ~1 ms: called on every slider tick."""
         return self.model.decode(condition, self.model.style_latent(style))[0]
 
     def exact(self, values: dict[str, float], sex: str, style) -> BodyResult:
-        """The body that measures exactly what the sliders say (Gauss-Newton refinement, ~0.5 s)."""
+        """The body that measures exactly what the sliders say (Gauss-Newton refinement, ~40 ms)."""
         return self.model.body(values, sex, style, refine=True)
 
     def random(self, sex: str, seed: int) -> BodyResult:

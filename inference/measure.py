@@ -18,6 +18,7 @@ import numpy as np
 from . import mesh as mesh_mod
 from . import sections
 from .errors import EngineError
+from .vocabulary import SLIDERS
 
 # name -> (unit, ANSUR II column(s) it is compared with)
 MEASUREMENTS = {
@@ -132,22 +133,23 @@ class Measurer:
         loop's convex hull, as an ANSUR tape at a given landmark height would read it."""
         co = self.check(co)
         z = co[:, 2].min() + height_cm / 100.0
-        return self._girth(co, (0.0, 0.0, z), Z, largest=True) * 100.0
+        return self._level_girth(co, self._tri_z_range(co), z)[0] * 100.0
 
     def measure(self, co: np.ndarray) -> dict[str, float]:
         """All measurements of one body (V, 3) in metres; returns cm (weight in kg)."""
         co = self.check(co)
         lm = self.landmark_points(co)
         floor = co[:, 2].min()
+        zr = self._tri_z_range(co)
         g = self._girth
         out = {
             "stature": co[:, 2].max() - floor,
-            "chest": g(co, lm["bust_l"], Z, largest=True),
-            "waist": g(co, lm["navel"], Z, largest=True),
-            "hips": g(co, lm["buttock"], Z, largest=True),
+            "chest": self._level_girth(co, zr, lm["bust_l"][2])[0],
+            "waist": self._level_girth(co, zr, lm["navel"][2])[0],
+            "hips": self._level_girth(co, zr, lm["buttock"][2])[0],
             "inseam": lm["crotch"][2] - floor,
             "shoulder": np.linalg.norm(lm["deltoid_l"] - lm["deltoid_r"]),
-            "neck": g(co, lm["neck"], Z, largest=True),
+            "neck": self._level_girth(co, zr, lm["neck"][2])[0],
             "thigh": g(co, lm["thigh_l"], Z, near=lm["thigh_l"]),
         }
         upper = lm["elbow_l"] - lm["deltoid_l"]
@@ -158,24 +160,109 @@ class Measurer:
         result["weight"] = self.volume(co) * BODY_DENSITY
         return result
 
+    def slider_values(self, co: np.ndarray) -> np.ndarray:
+        """The slider measurements (``vocabulary.SLIDERS`` order) of one body: ``measure`` for those only."""
+        return self.slider_tape(co).values
+
+    def slider_tape(self, co: np.ndarray) -> SliderTape:
+        """The slider measurements of one body and a tape frozen on it (which vertices and section edges
+        each one reads), which re-reads them on nearby bodies in one vectorised pass: a Jacobian's worth."""
+        co = self.check(co)
+        r = self.regions
+        sole, crown = int(np.argmin(co[:, 2])), int(np.argmax(co[:, 2]))
+        crotch = int(r["crotch"][np.argmin(co[r["crotch"], 2])])
+        levels = {"chest": int(r["bust_l"][np.argmin(co[r["bust_l"], 1])]), "waist": self.landmarks["navel"],
+                  "hips": int(r["buttock"][np.argmax(co[r["buttock"], 1])])}
+        zr = self._tri_z_range(co)
+        girths, loops = {}, {}
+        for name, v in levels.items():
+            girths[name], edges, hull = self._level_girth(co, zr, co[v, 2])
+            loops[name] = (v, edges[hull])
+        values = {"stature": (co[crown, 2] - co[sole, 2]) * 100.0, "inseam": (co[crotch, 2] - co[sole, 2]) * 100.0,
+                  "weight": self.volume(co) * BODY_DENSITY, **{k: g * 100.0 for k, g in girths.items()}}
+        return SliderTape(np.array([values[n] for n in SLIDERS]), sole, crown, crotch, loops, self.tris)
+
     def measure_many(self, bodies: np.ndarray) -> np.ndarray:
         """(N, V, 3) bodies -> (N, len(NAMES)) measurements in NAMES order."""
         return np.array([[m[k] for k in NAMES] for m in map(self.measure, bodies)])
 
     def volume(self, co: np.ndarray) -> float:
         """Enclosed volume (m^3) by the divergence theorem; the template body is watertight."""
-        a, b, c = co[self.tris[:, 0]], co[self.tris[:, 1]], co[self.tris[:, 2]]
-        return float(abs(np.einsum("ij,ij->i", a, np.cross(b, c)).sum()) / 6.0)
+        return float(abs(_signed_volumes(co[None], self.tris)[0]))
 
-    def _girth(self, co, origin, normal, largest=False, near=None, centroid=None) -> float:
+    def _tri_z_range(self, co: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        tz = co[:, 2][self.tris]
+        return tz.min(1), tz.max(1)
+
+    def _level_girth(self, co, z_range, z) -> tuple[float, np.ndarray, np.ndarray]:
+        """Tape girth (m) of the largest loop of the horizontal section at ``z``, with that loop's mesh edges
+        and the indices of its hull points. Only triangles spanning ``z`` are cut (the same segments as
+        cutting all), and only loops whose bounding box could hold the largest hull get a hull."""
+        cand = np.flatnonzero((z_range[0] < z) & (z_range[1] >= z))
+        points, edges = sections.section_segments(co, self.tris[cand], (0.0, 0.0, z), Z)
+        loops = sections.section_loops(points, edges)
+        if not loops:
+            return float("nan"), np.zeros((0, 2), np.int64), np.zeros(0, np.int64)
+        ext = [np.ptp(p[:, :2], axis=0) for p, _ in loops]
+        low = max(2.0 * float(np.hypot(*e)) for e in ext)  # a hull is at least twice its diameter...
+        best = (-1.0, None, None)
+        for (pts, edge_of), e in zip(loops, ext, strict=True):
+            if 2.0 * float(e.sum()) < low:  # ...and at most its bounding box's perimeter
+                continue
+            hull = sections.convex_hull_indices(pts[:, :2])
+            per = _perimeter(pts[hull, :2]) if len(hull) >= 3 else 0.0
+            if per > best[0]:
+                best = (per, edge_of, hull)
+        return best
+
+    def _girth(self, co, origin, normal, near=None, centroid=None) -> float:
         points, edges = sections.section_segments(co, self.tris, origin, normal)
         loops = sections.section_components(points, edges)
         if not loops:
             return float("nan")
-        if largest:
-            return max(sections.hull_perimeter(lp, normal) for lp in loops)
         if near is not None:
             loop = min(loops, key=lambda lp: np.linalg.norm(lp - near, axis=1).min())
         else:
             loop = min(loops, key=lambda lp: np.linalg.norm(lp.mean(0) - centroid))
         return sections.hull_perimeter(loop, normal)
+
+
+@dataclass(frozen=True)
+class SliderTape:
+    """Slider measurements read off one body by fixed vertices and fixed section edges (see
+    ``Measurer.slider_tape``): exact on that body, first-order exact on bodies near it."""
+    values: np.ndarray  # (len(SLIDERS),) on the body it was made on
+    sole: int
+    crown: int
+    crotch: int
+    loops: dict  # girth name -> (level vertex id, (H, 2) mesh edges of its hull points, in order)
+    tris: np.ndarray
+
+    def read(self, bodies: np.ndarray) -> np.ndarray:
+        """(N, V, 3) bodies -> (N, len(SLIDERS)) measurements."""
+        b = np.asarray(bodies, np.float64)
+        z = b[:, :, 2]
+        out = {"stature": (z[:, self.crown] - z[:, self.sole]) * 100.0,
+               "inseam": (z[:, self.crotch] - z[:, self.sole]) * 100.0,
+               "weight": np.abs(_signed_volumes(b, self.tris)) * BODY_DENSITY}
+        for name, (v, edges) in self.loops.items():
+            pa, pb = b[:, edges[:, 0]], b[:, edges[:, 1]]  # (N, H, 3)
+            level = z[:, v][:, None]
+            t = (level - pa[..., 2]) / (pb[..., 2] - pa[..., 2])
+            xy = pa[..., :2] + t[..., None] * (pb[..., :2] - pa[..., :2])
+            out[name] = np.linalg.norm(xy - np.roll(xy, 1, axis=1), axis=2).sum(1) * 100.0
+        return np.stack([out[n] for n in SLIDERS], 1)
+
+
+def _perimeter(poly: np.ndarray) -> float:
+    return float(np.linalg.norm(poly - np.roll(poly, 1, axis=0), axis=1).sum())
+
+
+def _signed_volumes(bodies: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """(N, V, 3) closed meshes -> (N, V) signed volumes (m^3) by the divergence theorem with the field
+    (0, 0, z): the sum over triangles of mean z times the z part of twice the area vector, over 2 * 3."""
+    x, y, z = bodies[..., 0], bodies[..., 1], bodies[..., 2]
+    a, b, c = tris[:, 0], tris[:, 1], tris[:, 2]
+    xa, ya = x[:, a], y[:, a]
+    cross_z = (x[:, b] - xa) * (y[:, c] - ya) - (y[:, b] - ya) * (x[:, c] - xa)
+    return ((z[:, a] + z[:, b] + z[:, c]) * cross_z).sum(1) / 6.0

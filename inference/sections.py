@@ -18,8 +18,9 @@ def section_segments(co: np.ndarray, tris: np.ndarray, origin, normal) -> tuple[
     """
     normal = np.asarray(normal, np.float64)
     normal = normal / np.linalg.norm(normal)
-    d = (co.astype(np.float64) - np.asarray(origin, np.float64)) @ normal
-    dt = d[tris]  # (T, 3)
+    co = np.asarray(co, np.float64)
+    rel = co[tris] - np.asarray(origin, np.float64)  # (T, 3, 3): only the triangles asked about
+    dt = rel[..., 0] * normal[0] + rel[..., 1] * normal[1] + rel[..., 2] * normal[2]  # (T, 3), no BLAS call
     # Treat exact zeros as slightly positive so every crossing is on exactly two edges.
     pos = dt >= 0
     n_pos = pos.sum(1)
@@ -44,6 +45,11 @@ def section_segments(co: np.ndarray, tris: np.ndarray, origin, normal) -> tuple[
 
 def section_components(points: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
     """Group segment end points into connected loops (lists of 3D points, one per mesh edge crossed)."""
+    return [pts for pts, _ in section_loops(points, edges)]
+
+
+def section_loops(points: np.ndarray, edges: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Connected loops of a section: (points (P, 3), the mesh edge (P, 2) each point lies on)."""
     if len(points) == 0:
         return []
     flat = edges.reshape(-1, 2)
@@ -66,28 +72,39 @@ def section_components(points: np.ndarray, edges: np.ndarray) -> list[np.ndarray
     roots = np.array([find(i) for i in range(len(uniq))])
     pts = np.zeros((len(uniq), 3))
     pts[inv.ravel()] = points.reshape(-1, 3)
-    return [pts[roots == r] for r in np.unique(roots)]
+    edge_of = np.zeros((len(uniq), 2), np.int64)
+    edge_of[inv.ravel()] = flat
+    return [(pts[roots == r], edge_of[roots == r]) for r in np.unique(roots)]
+
+
+def convex_hull_indices(pts: np.ndarray) -> np.ndarray:
+    """Indices of the convex hull of 2D points, counter-clockwise, no repeated end (monotone chain)."""
+    pts = np.asarray(pts, np.float64)
+    _, first = np.unique(pts, axis=0, return_index=True)  # sorted by x then y, duplicates dropped
+    order = first
+    if len(order) < 3:
+        return order
+
+    def half(idx):
+        out: list = []
+        for i in idx:
+            p = pts[i]
+            while len(out) >= 2:
+                o, a = pts[out[-2]], pts[out[-1]]
+                if (a[0] - o[0]) * (p[1] - o[1]) - (a[1] - o[1]) * (p[0] - o[0]) > 0:
+                    break
+                out.pop()
+            out.append(i)
+        return out
+
+    lower, upper = half(order), half(order[::-1])
+    return np.array(lower[:-1] + upper[:-1])
 
 
 def convex_hull_2d(pts: np.ndarray) -> np.ndarray:
     """Convex hull (counter-clockwise, no repeated end) of 2D points, Andrew's monotone chain."""
-    pts = np.unique(np.asarray(pts, np.float64), axis=0)
-    if len(pts) < 3:
-        return pts
-
-    def half(points):
-        out: list = []
-        for p in points:
-            while len(out) >= 2:
-                o, a = out[-2], out[-1]
-                if (a[0] - o[0]) * (p[1] - o[1]) - (a[1] - o[1]) * (p[0] - o[0]) > 0:
-                    break
-                out.pop()
-            out.append(p)
-        return out
-
-    lower, upper = half(pts), half(pts[::-1])
-    return np.array(lower[:-1] + upper[:-1])
+    pts = np.asarray(pts, np.float64)
+    return pts[convex_hull_indices(pts)]
 
 
 def hull_perimeter(points3d: np.ndarray, normal) -> float:

@@ -193,6 +193,10 @@ class WARDROBE_OT_body_exact(_BodyEdit, bpy.types.Operator):
         res = shaper.exact(body_sync.slider_values(obj), obj.wardrobe.sex,
                            body_sync.style_of(obj.wardrobe, shaper.latent))
         body_sync.update_avatar(obj, context, body=res.vertices)
+        obj.wardrobe.body_message = "; ".join(res.warnings)  # kept for the panel, not cleared
+        if res.warnings:
+            self.report({"WARNING"}, res.warnings[-1])
+            return None
         worst = max((abs(res.achieved[k] - v) for k, v in res.requested.items() if k in res.achieved), default=0.0)
         return f"Measurements met within {worst * 10:.2f} mm"
 
