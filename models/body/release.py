@@ -25,17 +25,22 @@ from models.body.network import CONDITION_NAMES
 from models.body.pca import PCA
 from models.body.train import PCA_K, load_data, train
 
+RANGE_MARGIN = 0.1  # of the population's span, added at both ends of each plausible range
+
 
 def condition_stats(data) -> tuple[dict, dict]:
-    """Per-sex mean/covariance of the slider measurements and their plausible ranges (train split)."""
+    """Per-sex mean/covariance of the slider measurements (train split), and plausible ranges that hold the
+    whole ANSUR population of both sexes with margin (a tall woman is within the men's heights), so every
+    real person's request is honoured without a warning."""
     stats, ranges = {}, {}
     _, c_tr = data.part(0)
+    everyone = data.cond[:, :-1].astype(np.float64)
+    lo, hi = everyone.min(0), everyone.max(0)
+    pad = RANGE_MARGIN * (hi - lo)
     for sex, flag in (("female", 0.0), ("male", 1.0)):
         c = c_tr[c_tr[:, -1] == flag][:, :-1].astype(np.float64)
         stats[sex] = {"mean": c.mean(0).round(4).tolist(), "cov": np.cov(c.T).round(5).tolist()}
-        lo, hi = np.percentile(c, 0.5, axis=0), np.percentile(c, 99.5, axis=0)
-        pad = 0.05 * (hi - lo)
-        ranges[sex] = {s: [round(float(a), 1), round(float(b), 1)]
+        ranges[sex] = {s: [float(np.floor(a)), float(np.ceil(b))]
                        for s, a, b in zip(SLIDERS, lo - pad, hi + pad, strict=True)}
     return stats, ranges
 
