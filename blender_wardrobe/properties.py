@@ -96,6 +96,8 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
     bind_to_body: BoolProperty(name="Bound to a Body", default=False,
                                description="Bound to the body in bind_condition/bind_style (not the rest template)")
     bind_condition: FloatVectorProperty(name="Bind Condition", size=7)
+    bind_vertex_count: IntProperty(name="Bound Vertices", default=0,
+                                   description="Vertex count when bound (0: bound before it was recorded)")
     bind_style: FloatVectorProperty(name="Bind Style", size=STYLE_SIZE)
 
 

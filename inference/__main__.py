@@ -148,7 +148,7 @@ def run_body(args) -> int:
         for w in res.warnings:
             print(f"warning: {w}", file=sys.stderr)
         write_obj(args.out, res.vertices, template)
-        print(_table(res.requested, res.achieved))
+        print(_table(res.requested, res.achieved | model.measure(res.vertices)))
         print(f"{model.provider_used}, {time.perf_counter() - t0:.2f} s")
         print(args.out)
         return 0

@@ -20,6 +20,36 @@ class BindingError(EngineError, ValueError):
     """A mesh that cannot be bound, or a binding that no longer fits its mesh; the message names the fix."""
 
 
+MAX_AVATAR_P95_M = 0.10  # an avatar whose vertices are mostly farther than this from the template does not line up
+
+
+def check_avatar_frame(co: np.ndarray, template_co: np.ndarray, name: str = "the mesh") -> None:
+    """Refuse a body mesh in other units or orientation than the template (metres, Z up, standing on the
+    floor at the origin), with the fix; binding it anyway would follow the sliders with metre-sized jumps."""
+    ext = np.ptp(np.asarray(co, np.float64), axis=0)
+    height = float(np.ptp(template_co[:, 2]))
+    tall = float(ext.max())
+    if tall > 20 * height:
+        raise BindingError(f"{name} is {tall:.0f} units tall: it looks modelled in centimetres (or millimetres). "
+                           "Scale it to metres (S 0.01, then Object > Apply > Scale) and bind again")
+    if tall < 0.2 * height:
+        raise BindingError(f"{name} is only {tall:.3f} units tall: it looks scaled down (object scale not applied?). "
+                           "Give it real size in metres (Object > Apply > Scale) and bind again")
+    if ext[2] < 0.6 * tall:
+        axis = "XYZ"[int(np.argmax(ext))]
+        raise BindingError(f"{name} lies along {axis}, not Z: the body model stands up along Z. Rotate it upright "
+                           "(e.g. R X 90 for a Y-up import), apply the rotation and bind again")
+
+
+def check_lines_up(b: Binding, name: str = "the mesh") -> None:
+    """Refuse an avatar that is upright and in metres but not standing where the template stands."""
+    p95 = float(np.percentile(b.distance, 95)) if len(b.distance) else 0.0
+    if p95 > MAX_AVATAR_P95_M:
+        raise BindingError(f"{name} does not line up with the body model (95 % of its vertices within "
+                           f"{p95 * 100:.0f} cm of the template): move it to stand at the origin on the floor, "
+                           "facing -Y, in an A-pose, and bind again")
+
+
 @dataclass(frozen=True, eq=False)
 class Binding:
     vertex_ids: np.ndarray  # (N, 3) template vertex ids of the triangle each vertex is bound to
@@ -39,7 +69,9 @@ class Binding:
         return int(self.weights.shape[0])
 
     @classmethod
-    def compute(cls, co: np.ndarray, template_co: np.ndarray, template_tris: np.ndarray) -> Binding:
+    def compute(cls, co: np.ndarray, template_co: np.ndarray, template_tris: np.ndarray, progress=None) -> Binding:
+        """Bind vertices ``co`` (metres, Z up, the template's frame) to the template's surface.
+        ``progress(fraction)`` is called as it goes and may raise to cancel."""
         co = np.asarray(co, np.float64)
         if co.ndim != 2 or co.shape[1] != 3 or len(co) == 0:
             raise BindingError("cannot bind an empty mesh: it has no vertices")
@@ -50,7 +82,7 @@ class Binding:
             w = np.zeros((len(co), 3), np.float32)
             w[:, 0] = 1
             return cls(ids, w, np.zeros(len(co), np.float32), identity=True)
-        tri, bary, dist = closest.closest_points(co, template_co, template_tris)
+        tri, bary, dist = closest.closest_points(co, template_co, template_tris, progress=progress)
         return cls(template_tris[tri].astype(np.int64), bary.astype(np.float32), dist.astype(np.float32))
 
     def transfer(self, template_offsets: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .binding import Binding, BindingError, DisplacementSmoother
+from .binding import Binding, BindingError, DisplacementSmoother, check_avatar_frame, check_lines_up
 from .body import SLIDERS, BodyModel, BodyResult
 from .mesh import load_template
 
@@ -75,10 +75,19 @@ class BodyShaper:
     def random(self, sex: str, seed: int) -> BodyResult:
         return self.model.random(1, sex, seed)[0]
 
-    def bind(self, co: np.ndarray, reference: np.ndarray | None = None) -> Binding:
-        """Bind a mesh (vertices in the avatar's frame) to a reference body (default: the rest template)."""
+    def bind(self, co: np.ndarray, reference: np.ndarray | None = None, progress=None) -> Binding:
+        """Bind a mesh (vertices in the avatar's frame) to a reference body (default: the rest template).
+        ``progress(fraction)`` is called as it goes and may raise to cancel."""
         ref = self.rest if reference is None else np.asarray(reference, np.float32)
-        return Binding.compute(co, ref, self.tris)
+        return Binding.compute(co, ref, self.tris, progress)
+
+    def bind_avatar(self, co: np.ndarray, progress=None, name: str = "the mesh") -> Binding:
+        """Bind a body mesh of any topology as an avatar, refusing one in other units, orientation or place."""
+        check_avatar_frame(co, self.rest, name)
+        b = self.bind(co, None, progress)
+        if not b.identity:
+            check_lines_up(b, name)
+        return b
 
     def pose(self, values: dict[str, float], sex: str, style, followers: list[Follower],
              body: np.ndarray | None = None) -> Pose:

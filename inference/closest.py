@@ -66,18 +66,115 @@ def closest_on_triangles(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndar
     return point, bary
 
 
-def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: int = 512):
+def _solve_pairs(p, rows, cols, a, b, c, n_points):
+    """Exact closest points for (point row, triangle col) pairs; per row the nearest one.
+    Returns (rows found, triangle, bary, distance)."""
+    q, bary = closest_on_triangles(p[rows], a[cols], b[cols], c[cols])
+    d = np.linalg.norm(p[rows] - q, axis=1)
+    order = np.lexsort((d, rows))  # per row, the smallest distance first
+    first = np.ones(len(order), bool)
+    first[1:] = rows[order][1:] != rows[order][:-1]
+    sel = order[first]
+    return rows[sel], cols[sel], bary[sel], d[sel]
+
+
+SPAN = 5  # cells per axis searched around a point before falling back to all triangles
+
+
+class _TriangleGrid:
+    """Every triangle listed in each cubic cell (side ``h``) its bounding box overlaps; sorted by cell."""
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, h: float):
+        self.h = h
+        self.origin = lo.min(0) - h
+        c_lo = np.floor((lo - self.origin) / h).astype(np.int64)
+        c_hi = np.floor((hi - self.origin) / h).astype(np.int64)
+        self.dims = c_hi.max(0) + 2
+        span = c_hi - c_lo + 1  # (T, 3) cells per axis
+        n = span.prod(1)
+        tri = np.repeat(np.arange(len(lo)), n)
+        k = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)  # index within the triangle's box
+        sy, sz = span[tri, 1], span[tri, 2]
+        cell = c_lo[tri] + np.stack([k // (sy * sz), (k // sz) % sy, k % sz], 1)
+        key = self.key(cell)
+        order = np.argsort(key, kind="stable")
+        self.sorted_keys, self.tri = key[order], tri[order]
+
+    def key(self, cell):
+        return (cell[..., 0] * self.dims[1] + cell[..., 1]) * self.dims[2] + cell[..., 2]
+
+    def cell_of(self, p):
+        return np.floor((p - self.origin) / self.h).astype(np.int64)
+
+    def pairs(self, cells: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, triangle) for every triangle listed in ``cells`` (M, 3), each cell belonging to ``rows`` (M,)."""
+        inside = ((cells >= 0) & (cells < self.dims)).all(1)
+        cells, rows = cells[inside], rows[inside]
+        keys = self.key(cells)
+        start = np.searchsorted(self.sorted_keys, keys, "left")
+        count = np.searchsorted(self.sorted_keys, keys, "right") - start
+        out_rows = np.repeat(rows, count)
+        within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        return out_rows, self.tri[np.repeat(start, count) + within]
+
+
+def _box_distance(p, lo, hi):
+    return np.linalg.norm(np.maximum(np.maximum(lo - p, p - hi), 0.0), axis=1)
+
+
+def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: int = 4096, progress=None):
     """For each point: (triangle index, barycentric weights, distance) of its exact closest surface point.
 
-    Each triangle is bounded by a sphere around its centroid. A point's distance to the mesh is at
-    most min(|p - c| + r); only triangles whose sphere comes closer than that bound can hold the
-    closest point, and only those (point, triangle) pairs are solved exactly.
+    Triangles are listed in every grid cell their bounding box overlaps, vertices in the cell they are
+    in. A point's distance to the nearest vertex in the 27 cells around it bounds its distance to the
+    surface (u); the closest triangle must touch the ball of radius u, so only triangles listed in the
+    cells that ball touches, with a bounding box closer than u, are solved exactly. Points with no vertex
+    near (far from the surface) are searched against all triangles. ``progress(fraction)`` is called per
+    chunk (it may raise to cancel).
     """
     points = np.asarray(points, np.float64)
     co64 = np.asarray(co, np.float64)
     a, b, c = co64[tris[:, 0]], co64[tris[:, 1]], co64[tris[:, 2]]
-    centre = (a + b + c) / 3
-    radius = np.sqrt(np.maximum.reduce([((v - centre) ** 2).sum(1) for v in (a, b, c)]))
+    lo, hi = np.minimum(np.minimum(a, b), c), np.maximum(np.maximum(a, b), c)
+    h = max(float(np.median(hi - lo)) * 3.0, 1e-3)  # ~1.3 cm on the template
+    grid = _TriangleGrid(lo, hi, h)
+    verts = _TriangleGrid(co64, co64, h)  # vertices as zero-size boxes
+    best_t = np.zeros(len(points), np.int64)
+    best_b = np.zeros((len(points), 3))
+    best_d = np.full(len(points), np.inf)
+    ring = np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    block = np.stack(np.meshgrid(*[np.arange(SPAN)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    for s in range(0, len(points), chunk):
+        if progress is not None:
+            progress(s / max(len(points), 1))
+        p = points[s:s + chunk]
+        own = verts.cell_of(p)
+        rows, ids = verts.pairs((own[:, None, :] + ring[None]).reshape(-1, 3), np.repeat(np.arange(len(p)), 27))
+        u = np.full(len(p), np.inf)
+        if len(rows):  # rows come out sorted (cells are asked point by point): a segmented minimum
+            first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            u[rows[first]] = np.minimum.reduceat(np.linalg.norm(p[rows] - co64[ids], axis=1), first)
+        near = np.flatnonzero(u <= (SPAN - 1) * h / 2)  # the ball spans at most SPAN cells per axis
+        c_lo, c_hi = grid.cell_of(p[near] - u[near, None]), grid.cell_of(p[near] + u[near, None])
+        cells = c_lo[:, None, :] + block[None]  # (n, SPAN^3, 3)
+        used = (cells <= c_hi[:, None, :]).all(2)
+        rows2, cols2 = grid.pairs(cells[used], np.repeat(near, len(block))[used.ravel()])
+        keep = _box_distance(p[rows2], lo[cols2], hi[cols2]) <= u[rows2]
+        pair = np.unique(rows2[keep] * len(tris) + cols2[keep])  # a triangle listed in several cells: once
+        r, t, bary, d = _solve_pairs(p, pair // len(tris), pair % len(tris), a, b, c, len(p))
+        best_t[s + r], best_b[s + r], best_d[s + r] = t, bary, d
+    far = np.flatnonzero(~np.isfinite(best_d))
+    if len(far):  # no vertex near: brute force against every triangle's bounding sphere
+        centre = (a + b + c) / 3
+        radius = np.sqrt(np.maximum.reduce([((v - centre) ** 2).sum(1) for v in (a, b, c)]))
+        t, bary, d = _closest_brute(points[far], a, b, c, centre, radius)
+        best_t[far], best_b[far], best_d[far] = t, bary, d
+    if progress is not None:
+        progress(1.0)
+    return best_t, best_b, best_d
+
+
+def _closest_brute(points, a, b, c, centre, radius, chunk: int = 512):
     c32, r32 = centre.astype(np.float32), radius.astype(np.float32)
     csq = (c32**2).sum(1)
     best_t = np.zeros(len(points), np.int64)
@@ -89,12 +186,6 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
         dist = np.sqrt(np.maximum(csq[None] - 2 * (p32 @ c32.T) + (p32**2).sum(1)[:, None], 0))
         upper = (dist + r32).min(1) + 1e-6
         rows, cols = np.nonzero(dist - r32 <= upper[:, None])
-        q, bary = closest_on_triangles(p[rows], a[cols], b[cols], c[cols])
-        d = np.linalg.norm(p[rows] - q, axis=1)
-        order = np.lexsort((d, rows))  # per row, the smallest distance first
-        first = np.ones(len(order), bool)
-        first[1:] = rows[order][1:] != rows[order][:-1]
-        sel = order[first]
-        r = rows[sel] + s
-        best_t[r], best_b[r], best_d[r] = cols[sel], bary[sel], d[sel]
+        r, t, bary, d = _solve_pairs(p, rows, cols, a, b, c, len(p))
+        best_t[r + s], best_b[r + s], best_d[r + s] = t, bary, d
     return best_t, best_b, best_d

@@ -106,7 +106,12 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
             ref, cond, style, _ = body_sync.current_body(avatar, shaper)
             reference, params = ref, (cond, style)
         self._ptr, self._name, self._avatar, self._params = obj.as_pointer(), obj.name, avatar, params
-        self.job = jobs.Job(lambda progress: shaper.bind(points, reference))
+        self._n = len(points)
+        if self._garment:
+            self.job = jobs.Job(lambda progress: shaper.bind(points, reference, progress))
+        else:
+            label = f"'{obj.name}'"
+            self.job = jobs.Job(lambda progress: shaper.bind_avatar(points, progress, label))
         return None
 
     def finish(self, context):
@@ -115,6 +120,15 @@ class WARDROBE_OT_bind(jobs.JobOperator, bpy.types.Operator):
             self.report({"ERROR"}, f"'{self._name}' was deleted while binding; nothing was changed")
             return {"CANCELLED"}
         problem = editable.problem(obj)
+        if not problem and (obj.type != "MESH" or len(obj.data.vertices) != self._n):
+            problem = (f"'{obj.name}' changed while binding ({self._n:,} vertices then, "
+                       f"{len(obj.data.vertices) if obj.type == 'MESH' else 0:,} now); nothing was changed: bind again")
+        if not problem:
+            try:  # the body decoder must run before anything on the object changes
+                shaper = model_cache.body_shaper(context)
+                shaper.decode(shaper.condition({}, obj.wardrobe.sex)[0], None)
+            except EngineError as exc:
+                problem = f"{exc}; nothing was changed"
         if problem:
             self.report({"ERROR"}, problem)
             return {"CANCELLED"}

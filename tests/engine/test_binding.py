@@ -65,3 +65,31 @@ def test_binding_bad_meshes(body, bad, match):
     co, tris = body
     with pytest.raises(ValueError, match=match):
         Binding.compute(bad, co, tris)
+
+
+def test_grid_search_is_exact_near_and_far_from_the_surface(body):
+    co, tris = body
+    rng = np.random.default_rng(1)
+    near = co[rng.integers(0, len(co), 300)] + rng.normal(0, 0.01, (300, 3))
+    far = rng.uniform(-1.0, 1.0, (60, 3)) + [0, 0, 1.0]  # some inside the body, some a metre away
+    pts = np.concatenate([near, far])
+    _, bary, d = closest.closest_points(pts, co, tris, chunk=97)  # several chunks, ragged last one
+    np.testing.assert_allclose(d, _brute(pts, co, tris), atol=1e-9)
+    assert np.allclose(bary.sum(1), 1)
+
+
+def test_closest_points_reports_progress_and_can_be_cancelled(body):
+    co, tris = body
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(f):
+        seen.append(f)
+        if f > 0.3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        closest.closest_points(co + 0.001, co, tris, chunk=1000, progress=progress)
+    assert seen[0] == 0.0 and 0.3 < seen[-1] < 0.5  # stopped at the first chunk past 30 %

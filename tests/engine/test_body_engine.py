@@ -60,17 +60,65 @@ def test_style_changes_shape_not_requested_measurements(model):
         assert abs(a.achieved[name] - b.achieved[name]) < 1.2
 
 
-def test_implausible_height_is_clamped_with_a_warning_naming_the_range(model):
-    res = model.body({"stature": 300}, "male")
-    assert any("stature 300" in w and "range" in w for w in res.warnings)
+def test_a_request_outside_the_population_is_honoured_with_a_warning(model):
     lo, hi = model.ranges["male"]["stature"]
-    assert lo - 1 <= res.achieved["stature"] <= hi + 1
+    res = model.body({"stature": hi + 5}, "male")
+    assert any("height" in w and "outside the range of real male bodies" in w for w in res.warnings)
+    assert res.condition[0] == pytest.approx(hi + 5) and res.achieved["stature"] == pytest.approx(hi + 5, abs=0.1)
 
 
-def test_implausible_combination_is_projected_with_a_warning(model):
-    res = model.body({"waist": 150, "hips": 75}, "female")
-    assert any("implausible" in w for w in res.warnings)
+def test_a_request_no_human_has_is_refused_naming_the_unit(model):
+    with pytest.raises(BodyInputError, match=r"height 300 cm is not a human male measurement.*unit"):
+        model.body({"stature": 300}, "male")
+
+
+def test_unusual_combination_is_made_as_asked_with_a_warning(model):
+    res = model.body({"waist": 130, "hips": 80}, "female", refine=False)
+    assert any("unusual" in w for w in res.warnings)
+    assert res.condition[2] == pytest.approx(130) and res.condition[3] == pytest.approx(80)
     assert np.isfinite(res.vertices).all()
+
+
+def test_every_body_stands_on_the_floor(model):
+    bodies = model.random(20, "female", seed=5) + model.random(20, "male", seed=6)
+    lows = [b.vertices[:, 2].min() for b in bodies]
+    assert np.abs(lows).max() < 1e-6  # metres: the lowest point is z = 0
+    exact = model.body({"stature": 190, "weight": 110}, "male")
+    assert abs(exact.vertices[:, 2].min()) < 1e-6
+
+
+def test_the_default_woman_drags_to_175_cm_by_height_alone(model):
+    values = dict(zip(SLIDERS, model.stats["female"]["mean"].tolist(), strict=True))
+    start = dict(values)
+    for h in np.linspace(values["stature"], 175.0, 8)[1:]:  # a drag: several small moves
+        previous, values["stature"] = values["stature"], float(h)
+        values = model.follow(values, "female", "stature", previous)
+    assert values["stature"] == 175.0
+    assert values["inseam"] > start["inseam"] + 3 and values["weight"] > start["weight"]  # taller: longer legs
+    res = model.body(values, "female")
+    assert not res.warnings and abs(res.achieved["stature"] - 175.0) < 0.1
+
+
+def test_locked_measurements_stay_and_a_drag_is_path_independent(model):
+    values = dict(zip(SLIDERS, model.stats["male"]["mean"].tolist(), strict=True))
+    one = model.follow({**values, "stature": 190.0}, "male", "stature", values["stature"], locked=["waist"])
+    assert one["waist"] == values["waist"] and one["stature"] == 190.0
+    half = model.follow({**values, "stature": 182.0}, "male", "stature", values["stature"], locked=["waist"])
+    two = model.follow({**half, "stature": 190.0}, "male", "stature", 182.0, locked=["waist"])
+    assert all(abs(one[n] - two[n]) < 1e-9 for n in SLIDERS)
+
+
+def test_follow_needs_every_value_and_a_known_slider(model):
+    with pytest.raises(BodyInputError, match="missing"):
+        model.follow({"stature": 170.0}, "female", "stature", 165.0)
+    values = dict(zip(SLIDERS, model.stats["female"]["mean"].tolist(), strict=True))
+    with pytest.raises(BodyInputError, match="unknown measurement"):
+        model.follow(values, "female", "shoe", 40.0)
+
+
+def test_an_exact_body_the_model_cannot_make_says_so(model):
+    res = model.body({"chest": 140.0, "waist": 60.0, "hips": 80.0, "weight": 45.0}, "female")
+    assert any("could only be met" in w for w in res.warnings)
 
 
 @pytest.mark.parametrize("req, sex, match", [({"stature": float("nan")}, "female", "not a number"),

@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import trimesh
 
+from inference.binding import BindingError
 from inference.body_shaper import BodyShaper
 from inference.mesh import load_template
 
@@ -70,13 +72,32 @@ def test_one_pose_call_moves_the_avatar_and_its_garments_like_separate_calls(sha
 
     tights = load_template("tights").co
     followers = [Follower(shaper.bind(shaper.rest), shaper.rest), Follower(shaper.bind(tights), tights)]
-    values, style = {"chest": 104.0, "waist": 300.0}, np.array([0.5], np.float32)  # the waist is implausible
+    values, style = {"chest": 104.0, "waist": 170.0}, np.array([0.5], np.float32)  # beyond every real man
     pose = shaper.pose(values, "male", style, followers)
     cond, warnings = shaper.condition(values, "male")
     body = shaper.decode(cond, style)
     np.testing.assert_allclose(pose.body, body, atol=1e-6)
     np.testing.assert_allclose(pose.positions[0], body, atol=1e-5)
     np.testing.assert_allclose(pose.positions[1], shaper.deform(followers[1].binding, tights, None, body), atol=1e-6)
-    assert pose.warnings == list(warnings) and pose.warnings  # the request was changed, and it says so
+    assert pose.warnings == list(warnings) and pose.warnings  # honoured, and it says it is unusual
+    assert cond[1] == pytest.approx(170.0)
     given = shaper.pose({}, "male", None, followers[:1], body=shaper.rest)  # a body from elsewhere (exact, scan)
     np.testing.assert_allclose(given.positions[0], shaper.rest, atol=1e-5) and not given.warnings
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda co: co * 100.0, "centimetres"),
+    (lambda co: co * 0.01, "scaled down"),
+    (lambda co: co[:, [0, 2, 1]] * [1, -1, 1], "lies along Y"),
+    (lambda co: co + [1.5, 0, 0], "does not line up"),
+])
+def test_avatar_in_other_units_orientation_or_place_is_refused(shaper, change, match):
+    foreign = trimesh.remesh.subdivide(shaper.rest, shaper.tris)[0]  # another topology: no identity shortcut
+    with pytest.raises(BindingError, match=match):
+        shaper.bind_avatar(change(np.asarray(foreign, np.float64)))
+
+
+def test_upright_metre_avatar_binds(shaper):
+    foreign = trimesh.remesh.subdivide(shaper.rest, shaper.tris)[0]
+    b = shaper.bind_avatar(np.asarray(foreign, np.float64))
+    assert b.n_vertices == len(foreign) and np.percentile(b.distance, 95) < 0.001
