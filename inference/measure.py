@@ -42,6 +42,7 @@ Z = np.array([0.0, 0.0, 1.0])
 # template card's landmark vertex, plus a side/midline filter. The rule then picks one per body.
 SEARCH_RADIUS = {"crotch": 0.08, "bust_l": 0.03, "buttock": 0.10}
 MIDLINE_M = 1e-4
+BUTTOCK_SPAN = 0.5  # the buttock point lies in this lower fraction of the crotch -> omphalion height
 # ANSUR II columns (mm) of the landmark heights, by our landmark name.
 ANSUR_HEIGHTS = {"crotch": "crotchheight", "buttock": "buttockheight", "navel": "waistheightomphalion",
                  "bust_l": "chestheight", "axilla": "axillaheight", "crown": "stature"}
@@ -96,8 +97,18 @@ class Measurer:
         r = self.regions
         lm["crotch"] = co[r["crotch"][np.argmin(co[r["crotch"], 2])]]  # lowest point between the legs
         lm["bust_l"] = co[r["bust_l"][np.argmin(co[r["bust_l"], 1])]]  # most anterior (front is -Y)
-        lm["buttock"] = co[r["buttock"][np.argmax(co[r["buttock"], 1])]]  # most posterior
+        lm["buttock"] = co[self._buttock(co, lm)]
         return lm
+
+    def _buttock(self, co: np.ndarray, lm: dict) -> int:
+        """Greatest posterior protrusion of the buttock, searched in the lower half of the crotch-omphalion
+        span (above it, a heavy body's lower back or belly would protrude more)."""
+        cand = self.regions["buttock"]
+        z = co[cand, 2]
+        top = lm["crotch"][2] + BUTTOCK_SPAN * (lm["navel"][2] - lm["crotch"][2])
+        band = cand[(z > lm["crotch"][2]) & (z <= top)]
+        band = band if len(band) else cand
+        return int(band[np.argmax(co[band, 1])])  # most posterior (the back is +Y)
 
     def landmark_heights(self, co: np.ndarray) -> dict[str, float]:
         """Heights above the floor (cm) of the ANSUR II landmarks of ``ANSUR_HEIGHTS``, axilla included."""
@@ -171,8 +182,9 @@ class Measurer:
         r = self.regions
         sole, crown = int(np.argmin(co[:, 2])), int(np.argmax(co[:, 2]))
         crotch = int(r["crotch"][np.argmin(co[r["crotch"], 2])])
+        lm = {"crotch": co[crotch], "navel": co[self.landmarks["navel"]]}
         levels = {"chest": int(r["bust_l"][np.argmin(co[r["bust_l"], 1])]), "waist": self.landmarks["navel"],
-                  "hips": int(r["buttock"][np.argmax(co[r["buttock"], 1])])}
+                  "hips": self._buttock(co, lm)}
         zr = self._tri_z_range(co)
         girths, loops = {}, {}
         for name, v in levels.items():

@@ -18,8 +18,8 @@ from scipy.interpolate import PchipInterpolator
 # Bottom to top; names as in inference.measure.ANSUR_HEIGHTS.
 KNOTS = ("crotch", "buttock", "navel", "bust_l", "axilla", "crown")
 MIN_GAP_CM = 0.5  # source landmarks closer than this to the previous knot are not knots
-MAX_STRETCH = 2.5  # a segment may grow or shrink by at most this factor (MakeHuman's buttock
-# level sits 4-10 cm above its crotch, ANSUR's 4-5 cm: that segment is squeezed about 2x)
+MAX_STRETCH = 2.0  # a segment may grow or shrink by at most this factor (MakeHuman's buttock
+# level sits 7-10 cm above its crotch, ANSUR's 4-5 cm: that segment is squeezed up to 2x)
 
 
 def knots(src: dict[str, float], dst: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
