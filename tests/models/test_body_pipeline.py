@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from inference import mesh
-from inference.measure import NAMES
-from models.body import ansur, shape_space
+from inference.measure import NAMES, Measurer
+from models.body import ansur, landmark_warp, shape_space
 from models.body.dataset import build, sample_params
 from models.body.export import export_onnx
 from models.body.network import BodyCVAE
@@ -46,7 +46,8 @@ def small(data_root, tmp_path_factory):
     cache = tmp_path_factory.mktemp("body")
     raw = build(data_root, cache, **SMALL, log=lambda *_: None)
     space = shape_space.ShapeSpace.load(data_root, mesh.load_template("body").co, cache)
-    verts = space.bodies(raw["params"]).reshape(len(raw["params"]), -1)
+    verts = landmark_warp.remap_many(space.bodies(raw["params"]), raw["warp_src"], raw["warp_dst"])
+    verts = verts.reshape(len(raw["params"]), -1)
     return raw, BodyData(verts, conditions(raw["measurements"], raw["names"], raw["sex"].astype(np.float32)),
                          np.arange(len(verts)) % 3, raw)
 
@@ -61,6 +62,32 @@ def test_dataset_labels_are_real_measurements(small, data_root):
     fitted = np.abs(raw["measurements"][:, st] - raw["ansur"][:, 0]).mean()
     unfitted = np.abs(raw["random_measurements"][:24, st] - raw["ansur"][:, 0]).mean()
     assert fitted < 0.6 * unfitted, (fitted, unfitted)
+
+
+def test_dataset_bodies_stand_at_their_subjects_ansur_landmark_heights(small):
+    raw, data = small
+    err = np.abs(raw["heights"] - raw["ansur_heights"])  # cm, measured on the remapped bodies
+    assert np.median(err) < 0.05 and np.percentile(err, 90) < 1.0, err.max(0)
+    bodies = data.vertices.reshape(len(data.vertices), -1, 3)
+    assert np.abs(bodies[:, :, 2].min(1)).max() < 1e-6  # on the floor
+
+
+def test_landmark_remap_moves_landmarks_and_keeps_girths():
+    m = Measurer.from_template()
+    co = mesh.load_template("body").co.astype(np.float64)
+    src = m.landmark_heights(co)
+    dst = {k: v * 1.03 for k, v in src.items()} | {"buttock": src["buttock"] - 3.0, "axilla": src["axilla"] + 2.0}
+    warped, _, _ = landmark_warp.to_heights(co, m, dst)
+    got = m.landmark_heights(warped)
+    # Within 0.3 cm: a squeezed buttock region can make a neighbouring vertex the most posterior one.
+    assert all(abs(got[k] - dst[k]) < 0.3 for k in dst), (got, dst)
+    before, after = m.measure(co), m.measure(warped)
+    for g in ("chest", "waist", "hips"):  # horizontal sections map to horizontal sections
+        assert abs(before[g] - after[g]) < 0.05, g
+    np.testing.assert_array_equal(warped[:, :2], co[:, :2])
+    # Targets that would fold the order are clamped into a monotone remap, never inverted.
+    folded, s_k, d_k = landmark_warp.to_heights(co, m, dst | {"bust_l": src["axilla"] + 5})
+    assert (np.diff(d_k) > 0).all() and (np.diff(s_k) > 0).all()
 
 
 def test_dataset_is_deterministic_and_cached(small, data_root, tmp_path):
