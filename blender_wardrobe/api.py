@@ -76,6 +76,13 @@ def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact
     measurements = {ids[word]: value for word, value in measurements.items()}
     if sex not in (None, "female", "male"):
         raise WardrobeError(f"sex must be 'female' or 'male', not {sex!r}")
+    try:
+        if avatar.wardrobe.follow and measurements:  # the others: typical for the given and the locked ones
+            if sex is not None:
+                avatar.wardrobe.sex = sex
+            measurements = body_sync.typical_for(avatar, model_cache.body_shaper(bpy.context), measurements)
+    except Exception as exc:
+        raise WardrobeError(f"the body could not be updated: {exc}") from exc
     body_sync.set_sliders(avatar, measurements, style=style, sex=sex)
     try:
         body_sync.update_avatar(avatar, bpy.context)

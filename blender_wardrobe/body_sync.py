@@ -209,6 +209,18 @@ def current_body(avatar, shaper) -> tuple[np.ndarray, np.ndarray, np.ndarray, li
     return shaper.decode(cond, style), cond, style, warnings
 
 
+def typical_for(avatar, shaper, given: dict[str, float]) -> dict[str, float]:
+    """All slider values: ``given`` ones and locked ones as they are, the rest the population's conditional
+    expectation given those (an API or batch call that sets a subset); marks the inferred ones."""
+    s = avatar.wardrobe
+    held = {n: float(getattr(s, n)) for n, on in zip(engine_body.SLIDERS, s.locked, strict=True) if on}
+    fixed = held | {n: float(v) for n, v in given.items()}
+    expected = shaper.model.expected(fixed, s.sex)
+    for j, name in enumerate(engine_body.SLIDERS):
+        s.inferred[j] = name not in fixed
+    return {n: (fixed[n] if n in fixed else float(expected[j])) for j, n in enumerate(engine_body.SLIDERS)}
+
+
 def follow_move(avatar, shaper, moved: str):
     """Move the unlocked sliders along the population's expectation for the one the user ``moved``."""
     s = avatar.wardrobe

@@ -81,8 +81,9 @@ class Stage:
             res = self.shaper.random(self.spec.sex, b.random_seed)
             body_sync.set_sliders(av, res.requested, style=res.style)
         else:
-            body_sync.set_sliders(av, self.shaper.mean_values(self.spec.sex), style=np.zeros(self.shaper.latent))
-            body_sync.set_sliders(av, b.measurements)
+            # Measurements not given: the population's typical values for the given ones (like the API and CLI).
+            values = body_sync.typical_for(av, self.shaper, b.measurements)
+            body_sync.set_sliders(av, values, style=np.zeros(self.shaper.latent))
         body_sync.update_avatar(av, bpy.context)
         return {"name": b.name, "sex": self.spec.sex, "sliders": body_sync.slider_values(av),
                 "style": [float(v) for v in av.wardrobe.style[:self.shaper.latent]],
