@@ -95,6 +95,10 @@ def main(argv=None) -> int:
             "dataset_settings": json.loads(str(raw["settings"])),
             "dataset_build_seconds": float(raw["build_seconds"]),
             "ansur_fit_mae": {n: round(float(v), 3) for n, v in zip(ansur.FIT_NAMES, fit_err.mean(0), strict=True)},
+            "ansur_landmark_height_mae_cm": {
+                n: round(float(v), 3) for n, v in zip(
+                    [str(x) for x in raw["height_names"]], np.abs(raw["heights"] - raw["ansur_heights"]).mean(0),
+                    strict=True)},
             "steps": ship["steps"], "beta": args.beta, "wall_seconds": round(ship["wall_seconds"], 1),
             "total_pipeline_seconds": None,
             "machine": f"{platform.machine()} {platform.processor() or ''} CPU, torch",
