@@ -41,11 +41,23 @@ def crotch_height_cm(co: np.ndarray, tris: np.ndarray, tol: float = 2e-4) -> flo
     return float((lo - floor) * 100.0)
 
 
+def trunk_girth_cm(co: np.ndarray, tris: np.ndarray, height_cm: float) -> float:
+    """A tape around the trunk at ``height_cm`` above the lowest point: the convex hull of every section
+    loop except the arms' (loops centred more than 0.2 m off the midline, the hands in A-pose), so at or
+    below the crotch it goes round both legs as a tape round the buttocks does."""
+    z = co[:, 2].min() + height_cm / 100.0
+    points, edges = sections.section_segments(co, tris, (0.0, 0.0, z), Z)
+    loops = [lp for lp in sections.section_components(points, edges) if abs(lp[:, 0].mean()) < 0.2]
+    if not loops:
+        return float("nan")
+    return sections.hull_perimeter(np.concatenate(loops), Z) * 100.0
+
+
 def read(measurer, co: np.ndarray, ansur_heights: dict[str, float]) -> dict[str, float]:
     """A body read as ANSUR read its subject: girths (cm) at the subject's heights, crotch height and
     stature (cm) by geometry, and the lowest point's height (mm) above z = 0."""
     co = np.asarray(co, np.float64)
-    out = {g: measurer.girth_at_height(co, ansur_heights[h]) for g, h in GIRTH_AT.items()}
+    out = {g: trunk_girth_cm(co, measurer.tris, ansur_heights[h]) for g, h in GIRTH_AT.items()}
     out["inseam"] = crotch_height_cm(co, measurer.tris)
     out["stature"] = float(np.ptp(co[:, 2]) * 100.0)
     out["floor_mm"] = float(co[:, 2].min() * 1000.0)
