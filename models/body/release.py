@@ -28,14 +28,21 @@ from models.body.train import PCA_K, load_data, train
 RANGE_MARGIN = 0.1  # of the population's span, added at both ends of each plausible range
 
 
+def population_extent(raw) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value of each slider measurement over every ANSUR II subject, as ANSUR measured
+    them (what users type), not our fitted bodies' labels."""
+    cols = [list(raw["fit_names"]).index(s) for s in SLIDERS]
+    everyone = raw["ansur"][:, cols].astype(np.float64)
+    return everyone.min(0), everyone.max(0)
+
+
 def condition_stats(data) -> tuple[dict, dict]:
     """Per-sex mean/covariance of the slider measurements (train split), and plausible ranges that hold the
     whole ANSUR population of both sexes with margin (a tall woman is within the men's heights), so every
     real person's request is honoured without a warning."""
     stats, ranges = {}, {}
     _, c_tr = data.part(0)
-    everyone = data.cond[:, :-1].astype(np.float64)
-    lo, hi = everyone.min(0), everyone.max(0)
+    lo, hi = population_extent(data.raw)
     pad = RANGE_MARGIN * (hi - lo)
     for sex, flag in (("female", 0.0), ("male", 1.0)):
         c = c_tr[c_tr[:, -1] == flag][:, :-1].astype(np.float64)

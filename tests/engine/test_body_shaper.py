@@ -80,7 +80,7 @@ def test_one_pose_call_moves_the_avatar_and_its_garments_like_separate_calls(sha
     np.testing.assert_allclose(pose.positions[0], body, atol=1e-5)
     np.testing.assert_allclose(pose.positions[1], shaper.deform(followers[1].binding, tights, None, body), atol=1e-6)
     assert pose.warnings == list(warnings) and pose.warnings  # honoured, and it says it is unusual
-    assert cond[1] == pytest.approx(170.0)
+    assert cond[2] == pytest.approx(170.0)
     given = shaper.pose({}, "male", None, followers[:1], body=shaper.rest)  # a body from elsewhere (exact, scan)
     np.testing.assert_allclose(given.positions[0], shaper.rest, atol=1e-5) and not given.warnings
 
