@@ -191,7 +191,7 @@ class BodyModel:
         return self.measurer.measure(vertices)
 
     def body(self, requested: dict[str, float], sex: str = "female", style=None, refine: bool = True,
-             iterations: int = 4) -> BodyResult:
+             iterations: int = 6) -> BodyResult:
         """The body with these measurements (cm, kg) and style; ``refine`` meets them exactly.
         ``achieved`` holds the slider measurements of the result (``measure`` gives all of them)."""
         requested = {k: v for k, v in requested.items() if v is not None}
