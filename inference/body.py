@@ -24,6 +24,7 @@ CARD = "body_model.json"
 SEXES = {"female": 0.0, "male": 1.0}
 UNUSUAL_MAHALANOBIS = 4.0  # beyond this a combination of measurements is warned about (and honoured)
 HARD_MARGIN = 0.5  # requests beyond the plausible range by more than this fraction of it are refused
+MAX_STEP_CM = 10.0  # the largest change of one condition value per refinement step (cm, kg)
 EXACT_TOLERANCE_CM = 0.05  # "exact": every requested measurement within 0.5 mm (kg for weight)
 
 
@@ -234,9 +235,16 @@ class BodyModel:
             if np.abs(r).max() < EXACT_TOLERANCE_CM:
                 break
             step_x = -np.linalg.solve(jac.T @ jac + lam * np.eye(n_free), jac.T @ r)
+            longest = np.abs(step_x).max()
+            if not np.isfinite(longest):
+                break
+            step_x *= min(1.0, MAX_STEP_CM / max(longest, 1e-12))  # a trust region: the decoder is smooth, not linear
             trial = cond.copy()
             trial[:n_free] += step_x
             new_verts = self.decode(trial.astype(np.float32), style)[0]
+            if not np.isfinite(new_verts).all():  # far outside what the network was trained on: damp harder
+                lam *= 10.0
+                continue
             new_values = self.measurer.slider_values(new_verts)
             # Broyden: the tape misses landmarks that move to another vertex; the step's real change corrects it.
             jac += np.outer(new_values[idx] - values[idx] - jac @ step_x, step_x) / (step_x @ step_x)
