@@ -172,7 +172,8 @@ def test_fit_to_scan_sets_the_sliders(addon):
     fitted = _key_co(avatar)
     # Same body up to a small vertical offset (the fit also solves for the scan's placement).
     offset = (target.vertices - fitted).mean(0)
-    assert np.linalg.norm(fitted + offset - target.vertices, axis=1).mean() < 0.008  # metres
+    # 11 mm with the ANSUR-landmark model (6 mm before it; its bodies vary more at fixed measurements)
+    assert np.linalg.norm(fitted + offset - target.vertices, axis=1).mean() < 0.014  # metres
     assert avatar.wardrobe.stature == pytest.approx(target.requested["stature"], abs=1.0)
 
 
