@@ -144,6 +144,7 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
     best_d = np.full(len(points), np.inf)
     ring = np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), -1).reshape(-1, 3)
     block = np.stack(np.meshgrid(*[np.arange(SPAN)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    pair_block = np.stack(np.meshgrid(*[np.arange(2)] * 3, indexing="ij"), -1).reshape(-1, 3)
     for s in range(0, len(points), chunk):
         if progress is not None:
             progress(s / max(len(points), 1))
@@ -156,9 +157,15 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
             u[rows[first]] = np.minimum.reduceat(np.linalg.norm(p[rows] - co64[ids], axis=1), first)
         near = np.flatnonzero(u <= (SPAN - 1) * h / 2)  # the ball spans at most SPAN cells per axis
         c_lo, c_hi = grid.cell_of(p[near] - u[near, None]), grid.cell_of(p[near] + u[near, None])
-        cells = c_lo[:, None, :] + block[None]  # (n, SPAN^3, 3)
-        used = (cells <= c_hi[:, None, :]).all(2)
-        rows2, cols2 = grid.pairs(cells[used], np.repeat(near, len(block))[used.ravel()])
+        small = (c_hi - c_lo).max(1) <= 1  # most points: the ball fits a 2x2x2 block
+        parts_r, parts_c = [], []
+        for mask, offs in ((small, pair_block), (~small, block)):
+            cells = c_lo[mask][:, None, :] + offs[None]  # (n, k^3, 3)
+            used = (cells <= c_hi[mask][:, None, :]).all(2)
+            r_, c_ = grid.pairs(cells[used], np.repeat(near[mask], len(offs))[used.ravel()])
+            parts_r.append(r_)
+            parts_c.append(c_)
+        rows2, cols2 = np.concatenate(parts_r), np.concatenate(parts_c)
         keep = _box_distance(p[rows2], lo[cols2], hi[cols2]) <= u[rows2]
         pair = np.unique(rows2[keep] * len(tris) + cols2[keep])  # a triangle listed in several cells: once
         r, t, bary, d = _solve_pairs(p, pair // len(tris), pair % len(tris), a, b, c, len(p))
