@@ -66,7 +66,7 @@ def closest_on_triangles(p: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndar
     return point, bary
 
 
-def _solve_pairs(p, rows, cols, a, b, c, n_points):
+def _solve_pairs(p, rows, cols, a, b, c):
     """Exact closest points for (point row, triangle col) pairs; per row the nearest one.
     Returns (rows found, triangle, bary, distance)."""
     q, bary = closest_on_triangles(p[rows], a[cols], b[cols], c[cols])
@@ -168,7 +168,7 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
         rows2, cols2 = np.concatenate(parts_r), np.concatenate(parts_c)
         keep = _box_distance(p[rows2], lo[cols2], hi[cols2]) <= u[rows2]
         pair = np.unique(rows2[keep] * len(tris) + cols2[keep])  # a triangle listed in several cells: once
-        r, t, bary, d = _solve_pairs(p, pair // len(tris), pair % len(tris), a, b, c, len(p))
+        r, t, bary, d = _solve_pairs(p, pair // len(tris), pair % len(tris), a, b, c)
         best_t[s + r], best_b[s + r], best_d[s + r] = t, bary, d
     far = np.flatnonzero(~np.isfinite(best_d))
     if len(far):  # no vertex near: brute force against every triangle's bounding sphere
@@ -193,6 +193,6 @@ def _closest_brute(points, a, b, c, centre, radius, chunk: int = 512):
         dist = np.sqrt(np.maximum(csq[None] - 2 * (p32 @ c32.T) + (p32**2).sum(1)[:, None], 0))
         upper = (dist + r32).min(1) + 1e-6
         rows, cols = np.nonzero(dist - r32 <= upper[:, None])
-        r, t, bary, d = _solve_pairs(p, rows, cols, a, b, c, len(p))
+        r, t, bary, d = _solve_pairs(p, rows, cols, a, b, c)
         best_t[r + s], best_b[r + s], best_d[r + s] = t, bary, d
     return best_t, best_b, best_d

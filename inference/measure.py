@@ -91,22 +91,24 @@ class Measurer:
             raise mesh_mod.MeshError("body has non-finite (NaN/inf) vertex positions")
         return co
 
+    def landmark_ids(self, co: np.ndarray) -> dict[str, int]:
+        """Vertex ids of the per-body landmarks, by ANSUR's geometric definitions."""
+        r = self.regions
+        crotch = int(r["crotch"][np.argmin(co[r["crotch"], 2])])  # lowest point between the legs
+        bust = int(r["bust_l"][np.argmin(co[r["bust_l"], 1])])  # most anterior (the front is -Y)
+        return {"crotch": crotch, "bust_l": bust, "buttock": self._buttock(co, co[crotch], co[self.landmarks["navel"]])}
+
     def landmark_points(self, co: np.ndarray) -> dict[str, np.ndarray]:
         """Landmark positions (3,) on this body: fixed vertices, then ANSUR's geometric definitions."""
-        lm = {k: co[v] for k, v in self.landmarks.items()}
-        r = self.regions
-        lm["crotch"] = co[r["crotch"][np.argmin(co[r["crotch"], 2])]]  # lowest point between the legs
-        lm["bust_l"] = co[r["bust_l"][np.argmin(co[r["bust_l"], 1])]]  # most anterior (front is -Y)
-        lm["buttock"] = co[self._buttock(co, lm)]
-        return lm
+        return {k: co[v] for k, v in (self.landmarks | self.landmark_ids(co)).items()}
 
-    def _buttock(self, co: np.ndarray, lm: dict) -> int:
+    def _buttock(self, co: np.ndarray, crotch: np.ndarray, navel: np.ndarray) -> int:
         """Greatest posterior protrusion of the buttock, searched in the lower half of the crotch-omphalion
         span (above it, a heavy body's lower back or belly would protrude more)."""
         cand = self.regions["buttock"]
         z = co[cand, 2]
-        top = lm["crotch"][2] + BUTTOCK_SPAN * (lm["navel"][2] - lm["crotch"][2])
-        band = cand[(z > lm["crotch"][2]) & (z <= top)]
+        top = crotch[2] + BUTTOCK_SPAN * (navel[2] - crotch[2])
+        band = cand[(z > crotch[2]) & (z <= top)]
         band = band if len(band) else cand
         return int(band[np.argmax(co[band, 1])])  # most posterior (the back is +Y)
 
@@ -138,13 +140,6 @@ class Measurer:
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if arm_apart(mid) else (lo, mid)
         return lo
-
-    def girth_at_height(self, co: np.ndarray, height_cm: float) -> float:
-        """Tape girth (cm) of the trunk's horizontal section ``height_cm`` above the floor: the largest
-        loop's convex hull, as an ANSUR tape at a given landmark height would read it."""
-        co = self.check(co)
-        z = co[:, 2].min() + height_cm / 100.0
-        return self._level_girth(co, self._tri_z_range(co), z)[0] * 100.0
 
     def measure(self, co: np.ndarray) -> dict[str, float]:
         """All measurements of one body (V, 3) in metres; returns cm (weight in kg)."""
@@ -179,12 +174,10 @@ class Measurer:
         """The slider measurements of one body and a tape frozen on it (which vertices and section edges
         each one reads), which re-reads them on nearby bodies in one vectorised pass: a Jacobian's worth."""
         co = self.check(co)
-        r = self.regions
         sole, crown = int(np.argmin(co[:, 2])), int(np.argmax(co[:, 2]))
-        crotch = int(r["crotch"][np.argmin(co[r["crotch"], 2])])
-        lm = {"crotch": co[crotch], "navel": co[self.landmarks["navel"]]}
-        levels = {"chest": int(r["bust_l"][np.argmin(co[r["bust_l"], 1])]), "waist": self.landmarks["navel"],
-                  "hips": self._buttock(co, lm)}
+        ids = self.landmark_ids(co)
+        crotch = ids["crotch"]
+        levels = {"chest": ids["bust_l"], "waist": self.landmarks["navel"], "hips": ids["buttock"]}
         zr = self._tri_z_range(co)
         girths, loops = {}, {}
         for name, v in levels.items():

@@ -188,29 +188,14 @@ def plot_all(report: Path, m: dict, model: BodyModel):
     fig.savefig(report / "latent_curve.png", dpi=120)
     plt.close(fig)
 
-    e = np.array(m["measurements"]["decoder_errors"])
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.boxplot([e[:, i] for i in range(e.shape[1])], tick_labels=[f"{s}\n({'kg' if s == 'weight' else 'mm'})"
-                                                                   for s in SLIDERS])
-    for i, s in enumerate(SLIDERS):
-        if ISO_20685_MM[s]:
-            ax.plot([i + 0.7, i + 1.3], [ISO_20685_MM[s]] * 2, "r-")
-    ax.set(ylabel="|achieved - requested|",
-           title="Held-out ANSUR subjects, decoder without refinement (red: ISO 20685 limit)")
-    fig.tight_layout()
-    fig.savefig(report / "measurement_errors.png", dpi=120)
-    plt.close(fig)
-
-    a = np.array(m["measurements"]["ansur_errors"])
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.boxplot([a[:, i] for i in range(a.shape[1])], tick_labels=[f"{s}\n(mm)" for s in ANSUR_READ])
-    for i, s in enumerate(ANSUR_READ):
-        ax.plot([i + 0.7, i + 1.3], [ISO_20685_MM[s]] * 2, "r-")
-    ax.set(ylabel="|read at ANSUR heights - requested|",
-           title="Held-out subjects, exact bodies read at the subject's ANSUR heights (red: ISO 20685)")
-    fig.tight_layout()
-    fig.savefig(report / "ansur_height_errors.png", dpi=120)
-    plt.close(fig)
+    units = [f"{s}\n({'kg' if s == 'weight' else 'mm'})" for s in SLIDERS]
+    _error_boxes(report / "measurement_errors.png", m["measurements"]["decoder_errors"], units,
+                 [ISO_20685_MM[s] for s in SLIDERS], "|achieved - requested|",
+                 "Held-out ANSUR subjects, decoder without refinement (red: ISO 20685 limit)")
+    _error_boxes(report / "ansur_height_errors.png", m["measurements"]["ansur_errors"],
+                 [f"{s}\n(mm)" for s in ANSUR_READ], [ISO_20685_MM[s] for s in ANSUR_READ],
+                 "|read at ANSUR heights - requested|",
+                 "Held-out subjects' exact bodies read at their own ANSUR heights\n(red: ISO 20685 limit)")
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, (sex, mat) in zip(axes, m["crosstalk_decoder"]["matrix_mm_per_cm"].items(), strict=True):
@@ -232,6 +217,20 @@ def plot_all(report: Path, m: dict, model: BodyModel):
     ax.set(xlabel="t", ylabel="stature (cm)", title="Interpolation female -> male (5 pairs)")
     fig.tight_layout()
     fig.savefig(report / "interpolation.png", dpi=120)
+    plt.close(fig)
+
+
+def _error_boxes(path: Path, errors, labels, limits, ylabel: str, title: str):
+    """One box per measurement of absolute errors, each with its ISO 20685 limit as a red bar."""
+    e = np.array(errors)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.boxplot([e[:, i] for i in range(e.shape[1])], tick_labels=labels)
+    for i, limit in enumerate(limits):
+        if limit:
+            ax.plot([i + 0.7, i + 1.3], [limit] * 2, "r-")
+    ax.set(ylabel=ylabel, title=title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
     plt.close(fig)
 
 

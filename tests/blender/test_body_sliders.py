@@ -3,15 +3,8 @@
 import bpy
 import numpy as np
 import pytest
-
-SLIDERS = ("stature", "chest", "waist", "hips", "inseam", "weight")
-
-
-def _key_co(obj, name="Wardrobe Body") -> np.ndarray:
-    key = obj.data.shape_keys.key_blocks[name]
-    co = np.empty(len(obj.data.vertices) * 3, np.float32)
-    key.points.foreach_get("co", co)
-    return co.reshape(-1, 3)
+from bpy_helpers import SLIDERS
+from bpy_helpers import key_co as _key_co
 
 
 def _engine_body(addon, avatar) -> np.ndarray:
