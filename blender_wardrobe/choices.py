@@ -4,10 +4,13 @@ Operators, the CLI and the body sync read them from here, so none of them import
 (whose update callbacks import them back).
 """
 
-from .engine import vocabulary
+from .engine import vocabulary, weave_draft
 
 FABRIC_KINDS = [(k.id, k.label, "") for k in vocabulary.FABRIC_KINDS]  # the engine's words, as enum items
 FABRIC_KIND_IDS = vocabulary.FABRIC_KIND_IDS
+DRAFTS = [("KIND", "Kind's own", "The weave of the chosen fabric kind")] + [
+    (name, weave_draft.DRAFT_LABELS[name], "") for name in weave_draft.DRAFTS] + [
+    ("CUSTOM", "Custom", "Your own draft: rows of # (warp up) and . (weft up), split by /")]
 RESOLUTIONS = [(str(n), f"{n} px", "") for n in (256, 512, 1024, 2048, 4096)]
 ROLES = [
     ("NONE", "None", "Not managed by Blender Wardrobe"),

@@ -23,6 +23,12 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         settings = context.scene.wardrobe_fabric
         for prop in ("kind", "color", "threads_per_cm", "roughness", "seed", "resolution", "displacement"):
             layout.prop(settings, prop)
+        weave = layout.box()  # the weave designer: draft and yarn colour sequences
+        weave.prop(settings, "draft")
+        if settings.draft == "CUSTOM":
+            weave.prop(settings, "draft_text")
+        weave.prop(settings, "warp_colors")
+        weave.prop(settings, "weft_colors")
         available = model_cache.availability()  # measured outside draw: drawing never touches the disk
         if available.dependency_problem:
             col = layout.column()
@@ -45,8 +51,6 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         row.prop(settings, "variations")
         row.operator(variations.WARDROBE_OT_fabric_variations.bl_idname, icon="IMGDISPLAY")
         box.template_icon_view(context.window_manager, "wardrobe_variation", show_labels=True, scale=5.0)
-        if settings.swatch_path or settings.use_swatch:
-            box.prop(settings, "use_swatch")
         if settings.last_provider:
             box = layout.box()
             box.label(text=f"Last: {settings.last_seconds:.2f} s on {settings.last_provider}", icon="TIME")

@@ -12,30 +12,49 @@ from bpy.props import (
     StringProperty,
 )
 
-from .choices import BINDINGS, FABRIC_KINDS, RESOLUTIONS, ROLES, SEXES, STYLE_SIZE
-from .engine import vocabulary
+from .choices import BINDINGS, DRAFTS, FABRIC_KINDS, RESOLUTIONS, ROLES, SEXES, STYLE_SIZE
+from .engine import fabric_kinds, vocabulary
+
+
+def _on_kind(self, context):
+    """A new kind starts from its typical density and roughness (denim 12 threads/cm, silk 36, ...)."""
+    preset = fabric_kinds.PRESETS.get(self.kind)
+    if preset is not None:
+        self.threads_per_cm, self.roughness = preset.threads_per_cm, preset.roughness
 
 
 class WardrobeFabricSettings(bpy.types.PropertyGroup):
-    kind: EnumProperty(name="Fabric", items=FABRIC_KINDS, default="cotton")
+    kind: EnumProperty(name="Fabric", items=FABRIC_KINDS, default="cotton", update=_on_kind,
+                       description="Fabric kind: yarn, finish, weave and colour pattern (picking one sets its "
+                                   "typical density and roughness)")
     color: FloatVectorProperty(
-        name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0, default=(0.16, 0.27, 0.45)
+        name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0, default=(0.16, 0.27, 0.45),
+        description="Main yarn colour (the kind's pattern adds white, dark or shot yarns to it)",
     )
     threads_per_cm: FloatProperty(
-        name="Threads per cm", default=12.0, min=6.0, max=40.0,
-        description="Weave density: threads (or stitches) per centimetre, the fabric's physical scale",
+        name="Threads per cm", default=14.0, min=2.0, max=80.0,
+        description="Density: threads (or stitches) per centimetre; sets the fabric's physical scale",
     )
-    roughness: FloatProperty(name="Roughness", default=0.7, min=0.0, max=1.0, subtype="FACTOR")
+    roughness: FloatProperty(name="Roughness", default=0.8, min=0.0, max=1.0, subtype="FACTOR")
     seed: IntProperty(name="Seed", default=0, min=0)
+    draft: EnumProperty(name="Weave", items=DRAFTS, default="KIND",
+                        description="Weave draft: which yarn lies on top at each crossing (woven kinds)")
+    draft_text: StringProperty(name="Draft", default="##../.##./..##/#..#",
+                               description="Custom draft: rows of # (warp up) and . (weft up), split by /")
+    warp_colors: StringProperty(name="Warp", default="",
+                                description="Warp colour sequence in cm, e.g. 'navy 0.6, white 0.6' (empty: the "
+                                            "kind's own)")
+    weft_colors: StringProperty(name="Weft", default="",
+                                description="Weft colour sequence in cm, e.g. 'white' (empty: the kind's own)")
     resolution: EnumProperty(name="Resolution", items=RESOLUTIONS, default="1024",
-                             description="Tile size in pixels (32 px per cm: 1024 px = a 32 cm tile)")
+                             description="Tile size in pixels (about 6 px per thread: the tile covers more cm at "
+                                         "higher resolution)")
     displacement: BoolProperty(name="Displacement", default=False,
                                description="Also drive the material's displacement from the height map")
     variations: IntProperty(name="Variations", default=4, min=1, max=16, description="How many previews to make")
     swatch_path: StringProperty(name="Swatch", subtype="FILE_PATH",
-                                description="A photo of a fabric: variations and Generate Fabric follow its look")
-    use_swatch: BoolProperty(name="Use Swatch Style", default=False,
-                             description="Generate with the style encoded from the swatch (set by Variations)")
+                                description="A photo of a fabric: Variations reads its kind, colour and density "
+                                            "into these settings")
     # What the last generation did, shown in the panel (saved with the file).
     last_provider: StringProperty(name="Provider")
     last_seconds: FloatProperty(name="Seconds")

@@ -29,10 +29,14 @@ def _body_parser(sub):
 
 def _fabric_parser(sub):
     p = sub.add_parser("fabric", help="generate tileable PBR fabric maps")
-    p.add_argument("--kind", default="cotton")
-    p.add_argument("--color", default="#5a6e8c", help="#rrggbb (sRGB)")
-    p.add_argument("--threads-per-cm", "--scale", dest="threads_per_cm", type=float, default=12.0,
-                   help="threads (or stitches) per cm (--scale: the older name)")
+    p.add_argument("--kind", default="cotton", help="fabric kind (yarn and finish; the weave unless --draft)")
+    p.add_argument("--color", default="#5a6e8c", help="main yarn colour, #rrggbb (sRGB) or a yarn name (white, ...)")
+    p.add_argument("--threads-per-cm", "--scale", dest="threads_per_cm", type=float, default=None,
+                   help="threads (or stitches) per cm; default: the kind's typical density")
+    p.add_argument("--draft", help="weave draft: a preset (plain, twill_3_1, satin_8, ...) or rows of '#' (warp "
+                                   "up) and '.' (weft up) split by '/', e.g. '##../.##./..##/#..#'")
+    p.add_argument("--warp", help="warp colour sequence in cm, e.g. 'navy 0.6, white 0.6' (default: the kind's)")
+    p.add_argument("--weft", help="weft colour sequence in cm (default: the kind's)")
     p.add_argument("--roughness", type=float, default=None)
     p.add_argument("--size", type=int, default=1024)
     p.add_argument("--seed", type=int, default=0)
@@ -80,7 +84,8 @@ def run_fabric(args) -> int:
     try:
         model = FabricModel.load(args.model_dir, args.provider)
         params = {"kind": args.kind, "color": args.color, "threads_per_cm": args.threads_per_cm,
-                  "roughness": args.roughness, "size": args.size}
+                  "roughness": args.roughness, "size": args.size, "draft": args.draft, "warp": args.warp,
+                  "weft": args.weft}
         if args.from_swatch:
             from PIL import Image
 
@@ -91,7 +96,8 @@ def run_fabric(args) -> int:
             results = model.variations(photo, args.variations, args.size, args.seed)
         else:
             results = [model.generate(args.kind, args.color, args.threads_per_cm, args.size, args.seed + i,
-                                      args.roughness, progress=_progress) for i in range(args.variations)]
+                                      args.roughness, progress=_progress, draft=args.draft, warp=args.warp,
+                                      weft=args.weft) for i in range(args.variations)]
         for i, maps in enumerate(results):
             folder = args.out if len(results) == 1 else args.out / f"variation_{i:02d}"
             write_maps(folder, maps, params)

@@ -12,15 +12,19 @@ from . import (
     body,  # measurements (SLIDERS) -> bodies; the body model
     body_shaper,  # the body model plus bindings: what a slider tick computes
     color,  # sRGB, linear, Lab, CIEDE2000, colour parsing
-    fabric,  # style -> tileable PBR maps; the fabric model
+    fabric,  # a fabric request -> tileable PBR maps; the fabric model
+    fabric_kinds,  # what each kind is made of: draft, colour sequences, typical density and roughness
     fabric_surface,  # a mesh's UV layout + a fabric -> maps at physical scale (mapping or atlas)
     mesh,  # the template meshes
     onnx_model,  # model cards and verified sessions
     runtime,  # onnxruntime's availability and providers
     uv_layout,  # UV islands, texel density, layout checks
     vocabulary,  # measurements (id, label, unit) and garments: the product's words
+    weave_draft,  # weave drafts (presets, WIF loom drafts, '#'/'.' rows)
+    yarn_colors,  # yarn colour sequences in cm (stripes, checks)
 )
 from .errors import EngineError
 
 __all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_shaper", "color", "fabric",
-           "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout", "vocabulary"]
+           "fabric_kinds", "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout", "vocabulary",
+           "weave_draft", "yarn_colors"]

@@ -16,16 +16,26 @@ class ColorError(EngineError, ValueError):
     """A colour that cannot be parsed; the message shows the accepted forms."""
 
 
+# Yarn colours weavers name (colour sequences, kind presets): undyed and bleached yarns first.
+NAMED = {"white": "#f4f2ec", "ecru": "#e3dccb", "black": "#1b1b1d", "grey": "#8a8a88", "gray": "#8a8a88",
+         "navy": "#1f2a44", "indigo": "#243a5e", "red": "#a4262c", "green": "#2f5d3a", "camel": "#b08a5a"}
+
+
 def parse_color(color) -> tuple[float, float, float]:
     if isinstance(color, str):
-        t = color.strip().lstrip("#")
+        t = NAMED.get(color.strip().lower(), color).strip().lstrip("#")
         if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
-            raise ColorError(f"malformed colour '{color}': use #rrggbb, e.g. #2b4a6f")
+            raise ColorError(f"malformed colour '{color}': use #rrggbb (e.g. #2b4a6f) or one of {', '.join(NAMED)}")
         return tuple(int(t[i:i + 2], 16) / 255.0 for i in (0, 2, 4))
     c = tuple(float(v) for v in color)
     if len(c) != 3 or not all(0.0 <= v <= 1.0 for v in c):
         raise ColorError(f"malformed colour {color!r}: give three sRGB values in 0..1 or #rrggbb")
     return c
+
+
+def to_hex(rgb) -> str:
+    """sRGB 0..1 -> #rrggbb."""
+    return "#" + "".join(f"{int(round(min(max(float(c), 0.0), 1.0) * 255)):02x}" for c in rgb)
 
 
 def srgb_to_linear(c) -> np.ndarray:

@@ -1,16 +1,20 @@
-"""Fabric engine: style parameters -> exactly tileable PBR maps at any size, through the ONNX generator.
+"""Fabric engine: a fabric request -> exactly tileable PBR maps at any size (structure + detail network).
 
     model = FabricModel.load()
     maps = model.generate("denim", "#2b4a6f", threads_per_cm=12, size=1024, seed=3)
+    maps = model.generate("cotton", "#ffffff", draft="twill_2_2", warp="navy 0.4, white 0.4", weft="white")
     maps.albedo, maps.normal, maps.height, maps.roughness, maps.info
 
-Large sizes are generated in overlapping windows of the (periodic) noise field and stitched
-exactly: every window is wider than the generator's receptive field, so the result equals a
-single pass while memory stays bounded.
+Three steps, one ONNX call per window: the exact structure (inference/fabric_structure.py: weave draft
+or stitch, yarn colours in centimetres), the detail network (tone, height, roughness and normals from
+structure + noise + style), then the yarn colours onto the tone (inference/yarn_shading.py: each yarn's
+mean is its requested colour). Large sizes are made in overlapping windows: each window is rendered
+with a margin wider than the network's receptive field, so the result equals a single pass.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -19,10 +23,13 @@ import numpy as np
 from . import color as colour
 from . import onnx_model
 from .errors import EngineError
+from .fabric_structure import CHANNELS, Structure
+from .yarn_shading import shade, yarn_gains
 
 CARD = "fabric_model.json"
+FORMAT = "fabric-structure-detail-2"  # cards of this engine's network interface
 MAX_SIZE = 8192
-MARGIN = 32  # px of context around each window (> the generator's receptive-field radius)
+MARGIN = 32  # px of context around each window (> the network's receptive-field radius, a multiple of 4)
 
 
 class FabricInputError(EngineError, ValueError):
@@ -36,13 +43,44 @@ class FabricMaps:
     roughness: np.ndarray  # (H, W) float32 0..1
     normal: np.ndarray  # (H, W, 3) float32 OpenGL, components in -1..1
     info: dict = field(default_factory=dict)
+    yarn: np.ndarray | None = None  # (H, W[, S]) palette index of the visible yarn (info["palette"])
 
 
-def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: float) -> np.ndarray:
-    """The generator's condition: one-hot kind, colour in CIE Lab / 100, log2(threads per cm / 12), roughness.
+def style_vector(kinds, kind: str, roughness: float, px_per_thread: float) -> np.ndarray:
+    """The detail network's condition: one-hot kind, roughness, log2(pixels per thread / 6).
 
     The single definition of the layout, used by training (models/fabric/conditions.py) and the engine.
+    Colour and weave are not in it: they are in the structure channels.
     """
+    v = np.zeros(len(kinds) + 2, np.float32)
+    v[list(kinds).index(kind)] = 1
+    v[-2] = roughness
+    v[-1] = np.log2(px_per_thread / 6.0)
+    return v
+
+
+def style_size(kinds) -> int:
+    """Length of a style vector for this vocabulary of kinds."""
+    return len(kinds) + 2
+
+
+def kind_of(kinds, style) -> str:
+    """The kind a style vector (e.g. an encoded swatch) stands for: its strongest kind entry."""
+    return kinds[int(np.argmax(np.asarray(style)[:len(kinds)]))]
+
+
+@dataclass(frozen=True)
+class SwatchGuess:
+    """What a swatch photo is read as: a request the generator can make (the swatch encoder's output)."""
+    kind: str
+    color: tuple[float, float, float]  # sRGB of the main yarn
+    threads_per_cm: float
+    roughness: float
+
+
+def swatch_vector(kinds, kind: str, color, threads_per_cm: float, roughness: float) -> np.ndarray:
+    """The swatch encoder's target layout: one-hot kind, main colour in CIE Lab / 100, log2(threads per cm / 12),
+    roughness. Defined once here, for the encoder's training and for reading its output."""
     v = np.zeros(len(kinds) + 5, np.float32)
     v[list(kinds).index(kind)] = 1
     v[len(kinds):len(kinds) + 3] = colour.srgb_to_lab(np.array(colour.parse_color(color))) / 100
@@ -51,19 +89,12 @@ def style_vector(kinds, kind: str, color, threads_per_cm: float, roughness: floa
     return v
 
 
-def style_size(kinds) -> int:
-    """Length of a style vector for this vocabulary of kinds."""
-    return len(kinds) + 5
-
-
-def kind_of(kinds, style) -> str:
-    """The kind a style vector (e.g. an encoded swatch) stands for: its strongest kind entry."""
-    return kinds[int(np.argmax(np.asarray(style)[:len(kinds)]))]
-
-
-def color_of(kinds, style) -> tuple[float, float, float]:
-    """The sRGB colour a style vector carries (its Lab entries)."""
-    return tuple(float(c) for c in colour.lab_to_srgb(np.asarray(style)[len(kinds):len(kinds) + 3] * 100))
+def read_swatch_vector(kinds, v, tpc_range=(2.0, 80.0)) -> SwatchGuess:
+    v = np.asarray(v, np.float64)
+    k = len(kinds)
+    rgb = colour.lab_to_srgb(v[k:k + 3] * 100)
+    return SwatchGuess(kind_of(kinds, v), tuple(float(c) for c in rgb),
+                       float(np.clip(12.0 * 2 ** v[-2], *tpc_range)), float(np.clip(v[-1], 0, 1)))
 
 
 def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.ndarray:
@@ -86,55 +117,6 @@ def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.nd
     return (out * np.float32(2 * 3 ** 0.5) - np.float32(3 ** 0.5)).astype(np.float32)
 
 
-DRAFT_REPEAT = 8  # weave drafts repeat every 2, 4 or 8 threads: thread counts are multiples of 8
-
-
-def thread_count(threads_per_cm: float, size: int, px_per_cm: float) -> int:
-    """Threads across a ``size`` px tile: a multiple of DRAFT_REPEAT, so thread and draft both tile exactly."""
-    return max(DRAFT_REPEAT, DRAFT_REPEAT * int(round(threads_per_cm * size / px_per_cm / DRAFT_REPEAT)))
-
-
-def periodic_window(threads: int, size: int, y0: int, x0: int, hh: int, ww: int) -> np.ndarray:
-    """(8, hh, ww) phase channels of a ``size`` tile with ``threads`` threads, from (y0, x0), wrapping:
-    sin/cos of the thread phase and of the draft-repeat phase, across (x) and along (y)."""
-    ty, tx = (np.arange(hh) + y0) % size + 0.5, (np.arange(ww) + x0) % size + 0.5
-    out = np.empty((8, hh, ww), np.float32)
-    for k, cycles in enumerate((threads, threads // DRAFT_REPEAT)):
-        px, py = 2 * np.pi * cycles * tx / size, 2 * np.pi * cycles * ty / size
-        # 1-D sin/cos (float64, as the training data), broadcast into the channels: no full-size float64 temps.
-        out[4 * k + 0] = np.sin(px).astype(np.float32)[None, :]
-        out[4 * k + 1] = np.cos(px).astype(np.float32)[None, :]
-        out[4 * k + 2] = np.sin(py).astype(np.float32)[:, None]
-        out[4 * k + 3] = np.cos(py).astype(np.float32)[:, None]
-    return out
-
-
-def periodic_channels_for(size: int, threads_per_cm: float, px_per_cm: float) -> np.ndarray:
-    """The whole tile's phase channels, with the thread count rounded so the tile repeats exactly."""
-    return periodic_window(thread_count(threads_per_cm, size, px_per_cm), size, 0, 0, size, size)
-
-
-def height_to_normal(height: np.ndarray, strength: float, band: int = 256) -> np.ndarray:
-    """OpenGL normals from height by the same fixed wrap-padded central difference as training.
-
-    Computed in bands of rows so the temporaries stay small next to the (H, W, 3) result.
-    """
-    h, w = height.shape
-    out = np.empty((h, w, 3), np.float32)
-    half = np.float32(0.5 * strength)
-    for y0 in range(0, h, band):
-        y1 = min(h, y0 + band)
-        rows = height[y0:y1]
-        above = height[np.arange(y0 - 1, y1 - 1) % h]  # the row above each row (wrapping)
-        below = height[np.arange(y0 + 1, y1 + 1) % h]
-        n = out[y0:y1]
-        n[..., 0] = (np.roll(rows, 1, 1) - np.roll(rows, -1, 1)) * half  # -dx
-        n[..., 1] = (below - above) * half  # -dy (image rows run downwards)
-        n[..., 2] = 1.0
-        n /= np.sqrt((n * n).sum(-1, keepdims=True))
-    return out
-
-
 def _whole(card: dict, key: str) -> int:
     value = card[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 1:
@@ -147,19 +129,19 @@ class FabricModel:
         self.card, self.folder = card, folder
         self.provider, self.threads = provider, threads
         try:
+            if card.get("format") != FORMAT or list(card["structure_channels"]) != list(CHANNELS):
+                raise onnx_model.ModelError(
+                    f"{folder}/{CARD} is for another fabric engine (format {card.get('format', 'v1')!r}, this add-on "
+                    f"reads {FORMAT!r}): reinstall the add-on or re-export with python -m models.fabric.export")
             self.kinds = tuple(card["style"]["kinds"])
-            self.px_per_cm = float(card["style"]["px_per_cm"])
             self.stride, self.noise_ch = _whole(card, "stride"), _whole(card, "noise_channels")
-            card["style"]["threads_per_cm_range"], card["style"]["default_roughness"]  # noqa: B018 (must exist)
-            card["files"]["generator"]
+            self.tpc_range = tuple(float(v) for v in card["style"]["threads_per_cm_range"])
+            self.default_roughness = {k: float(card["style"]["default_roughness"][k]) for k in self.kinds}
+            card["files"]["generator"]  # noqa: B018 (must exist)
         except (KeyError, TypeError, ValueError) as exc:
             raise onnx_model.ModelError(f"{folder}/{CARD} is not a valid fabric model card ({type(exc).__name__}: "
                                         f"{exc}): reinstall the add-on or re-export the model with "
                                         "python -m models.fabric.export") from exc
-        if int(card.get("noise_stride", 0)) != 1:
-            raise onnx_model.ModelError(f"{folder}/{CARD} is from an older generator (noise at 1/"
-                                        f"{card.get('noise_stride', card['stride'])} resolution): re-export it with "
-                                        "python -m models.fabric.export")
         self._gen = self._enc = None
 
     @classmethod
@@ -184,21 +166,29 @@ class FabricModel:
                                                 self.threads)
         return self._enc
 
-    # -- conditions ---------------------------------------------------------------------------------
-    def style(self, kind: str, color, threads_per_cm: float, roughness: float | None) -> np.ndarray:
+    # -- requests -----------------------------------------------------------------------------------
+    def structure(self, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
+                  draft=None, warp=None, weft=None) -> Structure:
+        """The request's exact structure (checked: every bad input raises FabricInputError naming the fix)."""
         if kind not in self.kinds:
             raise FabricInputError(f"unknown fabric kind '{kind}': choose one of {', '.join(self.kinds)}")
-        lo, hi = self.card["style"]["threads_per_cm_range"]
-        if not lo <= threads_per_cm <= hi:
-            raise FabricInputError(f"scale {threads_per_cm:g} threads/cm is outside the trained range {lo:g}-{hi:g}")
-        if roughness is not None and not 0 <= roughness <= 1:
-            raise FabricInputError(f"roughness {roughness:g} must be within 0..1")
+        size = self.check_size(size)
+        if threads_per_cm is not None:
+            lo, hi = self.tpc_range
+            if not (isinstance(threads_per_cm, int | float) and math.isfinite(threads_per_cm)
+                    and lo <= threads_per_cm <= hi):
+                raise FabricInputError(f"{threads_per_cm!r} threads per cm is outside what this model makes "
+                                       f"({lo:g}-{hi:g}): cotton shirting is ~14, denim ~12, silk ~36")
         try:
-            rgb = colour.parse_color(color)
-        except colour.ColorError as exc:
+            return Structure.build(kind, color, threads_per_cm, size, seed, draft, warp, weft)
+        except (EngineError, ValueError) as exc:  # structure, draft, colour-sequence and colour errors
             raise FabricInputError(str(exc)) from exc
-        default = self.card["style"]["default_roughness"][kind]
-        return style_vector(self.kinds, kind, rgb, threads_per_cm, default if roughness is None else roughness)
+
+    def style(self, kind: str, roughness: float | None, px_per_thread: float) -> np.ndarray:
+        if roughness is not None and not (math.isfinite(roughness) and 0 <= roughness <= 1):
+            raise FabricInputError(f"roughness {roughness:g} must be within 0..1")
+        rough = self.default_roughness[kind] if roughness is None else roughness
+        return style_vector(self.kinds, kind, rough, px_per_thread)
 
     def check_size(self, size: int) -> int:
         size = int(size)
@@ -211,17 +201,21 @@ class FabricModel:
         return size
 
     # -- generation ---------------------------------------------------------------------------------
-    def generate(self, kind: str, color, threads_per_cm: float = 12.0, size: int = 1024, seed: int = 0,
-                 roughness: float | None = None, window: int = 1024, progress=None, style=None) -> FabricMaps:
-        """Tileable PBR maps. ``progress(done, total)`` is called per window; it may raise to cancel."""
-        size = self.check_size(size)
+    def generate(self, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
+                 roughness: float | None = None, window: int = 1024, progress=None, draft=None, warp=None,
+                 weft=None) -> FabricMaps:
+        """Tileable PBR maps. ``threads_per_cm`` None: the kind's typical density. ``draft`` (preset name, rows of
+        '#'/'.', or a matrix), ``warp``/``weft`` (colour sequences in cm) replace the kind's own. ``progress(done,
+        total)`` is called per window; it may raise to cancel."""
         t0 = time.perf_counter()
-        if style is None:
-            style = self.style(kind, color, threads_per_cm, roughness)
-        threads = thread_count(threads_per_cm, size, self.px_per_cm)  # whole threads and drafts per tile
-        albedo = np.empty((size, size, 3), np.float32)
+        st = self.structure(kind, color, threads_per_cm, size, seed, draft, warp, weft)
+        size = st.size
+        style = self.style(kind, roughness, st.px_per_thread)[None]
+        tone = np.empty((size, size), np.float32)
         height = np.empty((size, size), np.float32)
         rough = np.empty((size, size), np.float32)
+        normal = np.empty((size, size, 3), np.float32)
+        yarn = np.empty((size, size) + ((st.supersample ** 2,) if st.supersample > 1 else ()), np.int16)
         window = min(size, max(self.stride * 16, window - window % self.stride))
         starts = list(range(0, size, window))
         total, done = len(starts) ** 2, 0
@@ -231,49 +225,46 @@ class FabricModel:
             band = noise_rows(seed, self.noise_ch, size, y0 - m, h + 2 * m)  # this row of windows' noise
             for x0 in starts:
                 w = min(window, size - x0)
-                maps = self._window(band, style, threads, size, y0, x0, h, w, m)
-                albedo[y0:y0 + h, x0:x0 + w] = maps[:3].transpose(1, 2, 0)
-                height[y0:y0 + h, x0:x0 + w] = maps[3]
-                rough[y0:y0 + h, x0:x0 + w] = maps[4]
+                ch, yw = st.render(y0 - m, x0 - m, h + 2 * m, w + 2 * m)
+                xs = (x0 - m + np.arange(w + 2 * m)) % size
+                nz = np.ascontiguousarray(band[:, :, xs] if m else band)[None]
+                out = self.generator.run(None, {"structure": ch[None], "noise": nz, "style": style})[0][0]
+                inner = (slice(m, m + h), slice(m, m + w))
+                tone[y0:y0 + h, x0:x0 + w] = out[0][inner]
+                height[y0:y0 + h, x0:x0 + w] = out[1][inner]
+                rough[y0:y0 + h, x0:x0 + w] = out[2][inner]
+                normal[y0:y0 + h, x0:x0 + w] = out[3:6][(slice(None), *inner)].transpose(1, 2, 0)
+                yarn[y0:y0 + h, x0:x0 + w] = yw[inner]
                 done += 1
                 if progress is not None:
                     progress(done, total)
-        strength = float(self.card.get("normal_strength", 4.0))
-        info = {"kind": kind, "color": colour.parse_color(color) if kind else None, "threads_per_cm": threads / size *
-                self.px_per_cm, "size": size, "seed": seed, "provider": self.generator.get_providers()[0],
-                "seconds": round(time.perf_counter() - t0, 4), "windows": total}
-        return FabricMaps(albedo, height, rough, height_to_normal(height, strength), info)
+        albedo = shade(st.palette, tone, yarn, yarn_gains(tone, yarn, st.palette))
+        info = {"kind": kind, "color": tuple(float(c) for c in st.palette_srgb[0]), "threads_per_cm": st.threads_per_cm,
+                "tile_cm": st.tile_cm, "threads": st.threads, "px_per_thread": round(st.px_per_thread, 3),
+                "supersample": st.supersample, "draft": st.draft.text() if st.draft is not None else None,
+                "palette": [tuple(float(c) for c in p) for p in st.palette_srgb], "size": size, "seed": seed,
+                "provider": self.generator.get_providers()[0], "seconds": round(time.perf_counter() - t0, 4),
+                "windows": total}
+        return FabricMaps(albedo, height, rough, normal, info, yarn)
 
-    def _window(self, band, style, threads, size, y0, x0, h, w, m):
-        """Output rows y0..y0+h, cols x0..x0+w from ``band`` (the noise rows y0-m..y0+h+m, full width)."""
-        hh, ww = h + 2 * m, w + 2 * m
-        xs = (x0 - m + np.arange(ww)) % size
-        nz = np.ascontiguousarray(band[:, :, xs] if m else band)[None]
-        per = periodic_window(threads, size, y0 - m, x0 - m, hh, ww)[None]
-        maps = self.generator.run(None, {"noise": nz, "periodic": per, "style": style[None]})[0][0]
-        return maps[:, m:m + h, m:m + w]
-
-    def encode_swatch(self, swatch: FabricMaps | np.ndarray) -> np.ndarray:
-        """Style vector (mean of the encoder's posterior) of a swatch: PBR maps, or an sRGB photo (H, W, 3)."""
+    # -- swatches -----------------------------------------------------------------------------------
+    def read_swatch(self, swatch: FabricMaps | np.ndarray) -> SwatchGuess:
+        """The request a swatch stands for (mean of the encoder's posterior): PBR maps, or an sRGB photo (H, W, 3)."""
         if isinstance(swatch, FabricMaps):
             stack = np.concatenate([swatch.albedo.transpose(2, 0, 1), swatch.height[None], swatch.roughness[None]])
         else:
             img = np.asarray(swatch, np.float32)
-            if img.ndim != 3 or img.shape[2] < 3 or min(img.shape[:2]) < 32:
-                raise FabricInputError("the swatch must be an RGB image of at least 32 x 32 pixels")
+            if img.ndim != 3 or img.shape[2] < 3 or min(img.shape[:2]) < 32 or not np.isfinite(img).all():
+                raise FabricInputError("the swatch must be a finite RGB image of at least 32 x 32 pixels")
             rgb = img[..., :3] / (255.0 if img.max() > 1.5 else 1.0)
             lum = rgb @ np.array([0.2126, 0.7152, 0.0722], np.float32)
             h = (lum - lum.min()) / max(float(np.ptp(lum)), 1e-6)  # photo: luminance as pseudo-height
             stack = np.concatenate([rgb.transpose(2, 0, 1), h[None], np.full_like(h, 0.8)[None]])
         mu, _ = self.encoder.run(None, {"maps": stack[None].astype(np.float32)})
-        return mu[0]
+        return read_swatch_vector(self.kinds, mu[0], self.tpc_range)
 
     def variations(self, swatch, n: int, size: int = 512, seed: int = 0, threads_per_cm: float | None = None):
-        """``n`` tileable variations of a swatch: its encoded style decoded with fresh noise."""
-        style = self.encode_swatch(swatch)
-        kind = kind_of(self.kinds, style)
-        tpc = threads_per_cm or float(12.0 * 2 ** style[-2])
-        lo, hi = self.card["style"]["threads_per_cm_range"]
-        tpc = float(np.clip(tpc, lo, hi))
-        color = color_of(self.kinds, style)
-        return [self.generate(kind, color, tpc, size, seed + i, style=style) for i in range(n)]
+        """``n`` tileable variations of a swatch: the request it is read as, made with ``n`` seeds."""
+        guess = self.read_swatch(swatch)
+        tpc = threads_per_cm or guess.threads_per_cm
+        return [self.generate(guess.kind, guess.color, tpc, size, seed + i, guess.roughness) for i in range(n)]

@@ -40,9 +40,11 @@ class FabricSurface:
     info: dict = field(default_factory=dict)
 
 
-def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_per_cm: float, size: int,
-                    seed: int, roughness: float | None, progress=None, style=None) -> FabricSurface:
-    """Generate a tile and map it onto ``mesh``; ``progress(fraction, text)`` may raise :class:`Cancelled`.
+def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_per_cm: float | None, size: int,
+                    seed: int, roughness: float | None, progress=None, draft=None, warp=None,
+                    weft=None) -> FabricSurface:
+    """Generate a tile and map it onto ``mesh`` at its physical size; ``progress(fraction, text)`` may raise
+    :class:`Cancelled`. ``draft``, ``warp``, ``weft``: as FabricModel.generate.
 
     ``info["timings_ms"]`` has the time of each step (islands, generate, rasterize, pad, bake).
     """
@@ -61,10 +63,10 @@ def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_
     report(0.0, "Reading UV layout")
     isl = uv_layout.islands(mesh.co, mesh.loop_vertex, mesh.loop_start, mesh.loop_total, mesh.loop_uv)
     lap("islands")
-    maps = model.generate(kind, color, threads_per_cm, size, seed, roughness, style=style,
+    maps = model.generate(kind, color, threads_per_cm, size, seed, roughness, draft=draft, warp=warp, weft=weft,
                           progress=lambda d, t: report(0.05 + 0.75 * d / t, f"Generating fabric {d}/{t}"))
     lap("generate")
-    tile_cm = size / model.px_per_cm
+    tile_cm = maps.info["tile_cm"]
     tile = {"albedo": np.flipud(maps.albedo), "roughness": np.flipud(maps.roughness),
             "height": np.flipud(maps.height), "normal": np.flipud(maps.normal)}
     info = dict(maps.info, islands=isl.n_islands, tile_cm=tile_cm, timings_ms=timings)

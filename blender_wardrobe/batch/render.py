@@ -91,19 +91,18 @@ class Stage:
 
     def _dress(self, variant: Variant) -> tuple[list, list, dict]:
         f, spec = variant.fabric, self.spec
-        if f.swatch:
-            style = self.fabric.encode_swatch(read_swatch(f.swatch))
-            kind = fabric.kind_of(self.fabric.kinds, style)
+        if f.swatch:  # the request the photo is read as
+            guess = self.fabric.read_swatch(read_swatch(f.swatch))
+            kind, color, tpc, rough, weave = guess.kind, guess.color, guess.threads_per_cm, guess.roughness, {}
         else:
-            kind = f.kind
-            style = self.fabric.style(kind, f.color, spec.threads_per_cm, None)
+            kind, color, tpc, rough, weave = f.kind, f.color, spec.threads_per_cm, None, spec.weave
         materials, images, info = [], [], {}
         for g in self.garments:
             res = self._surfaces.get((f, g.name))
             if res is None:  # a garment's UVs do not change with the body: one surface per fabric
                 mesh = mesh_io.read_uv_layout(g.data)
-                res = fabric_surface.fabric_for_mesh(self.fabric, mesh, kind, f.color, spec.threads_per_cm,
-                                                     spec.fabric_size, f.seed, None, style=style)
+                res = fabric_surface.fabric_for_mesh(self.fabric, mesh, kind, color, tpc, spec.fabric_size, f.seed,
+                                                     rough, **weave)
                 self._surfaces[(f, g.name)] = res
                 while len(self._surfaces) > SURFACE_CACHE:
                     self._surfaces.popitem(last=False)

@@ -15,8 +15,12 @@
     kinds = ["denim", "plaid"]
     colors = ["#2b4a6f"]
     seeds = [0]
-    swatches = []                   # photos: the fabric follows each one's encoded style
+    swatches = []                   # photos: each is read as a kind, colour and density
     size = 512
+    threads_per_cm = 14             # optional; default: each kind's typical density
+    draft = "twill_2_2"             # optional weave for the woven kinds: a preset or rows like "##../.##./..##/#..#"
+    warp = "navy 0.6, white 0.6"    # optional yarn colour sequences in cm (default: each kind's own)
+    weft = "white"
     [render]
     engine = "CYCLES"               # CYCLES, BLENDER_EEVEE (5.0) / BLENDER_EEVEE_NEXT (4.x), BLENDER_WORKBENCH
     samples = 16
@@ -37,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import vocabulary
+from ..engine import EngineError, fabric_kinds, vocabulary, weave_draft, yarn_colors
 from . import store
 
 GARMENTS = vocabulary.GARMENT_IDS
@@ -45,7 +49,8 @@ ENGINES = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT", "BLENDER_WORKBENCH")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 COLOR_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
 SECTIONS = {"scene": {"blend"}, "avatar": {"sex", "garments"}, "bodies": {"random", "seed", "explicit"},
-            "fabrics": {"kinds", "colors", "seeds", "swatches", "size", "threads_per_cm"},
+            "fabrics": {"kinds", "colors", "seeds", "swatches", "size", "threads_per_cm", "draft", "warp",
+                        "weft"},
             "render": {"engine", "samples", "resolution", "angles"}, "output": {"folder"}}
 
 
@@ -83,12 +88,13 @@ class BatchSpec:
     bodies: list[Body]
     fabrics: list[Fabric]
     fabric_size: int
-    threads_per_cm: float
+    threads_per_cm: float | None  # None: each kind's typical density
     engine: str
     samples: int
     resolution: tuple[int, int]
     angles: list[float]
     output: Path
+    weave: dict = field(default_factory=dict)  # draft, warp, weft for the engine (None: each kind's own)
 
 
 def _line_of(text: str, section: str, key: str | None) -> int | None:
@@ -211,7 +217,24 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
     swatches = c.get(fab, "fabrics", "swatches", list, [], lambda v: all(isinstance(x, str) for x in v))
     size = c.get(fab, "fabrics", "size", int, 512, lambda v: 64 <= v <= 4096 and v % 4 == 0,
                  "64..4096, a multiple of 4")
-    tpc = c.get(fab, "fabrics", "threads_per_cm", (int, float), 12.0, lambda v: 6 <= v <= 40, "6..40")
+    tpc = c.get(fab, "fabrics", "threads_per_cm", (int, float), 14.0, lambda v: 2 <= v <= 80, "2..80 threads per cm") \
+        if "threads_per_cm" in fab else None
+    weave = {}
+    for key in ("draft", "warp", "weft"):
+        value = c.get(fab, "fabrics", key, str, "", lambda v: bool(v.strip()), "a non-empty string") \
+            if key in fab else None
+        try:  # checked now, not in the middle of the batch
+            if key == "draft" and value is not None:
+                weave_draft.as_draft(value)
+                woven = [k for k in fkinds if fabric_kinds.PRESETS[k].family == "woven"]
+                if len(woven) != len(fkinds):
+                    c.fail("fabrics", key, f"a draft only applies to woven kinds; {sorted(set(fkinds) - set(woven))} "
+                                           "are not: list them in another spec")
+            elif value is not None:
+                yarn_colors.ColorSequence.parse(value)
+        except EngineError as exc:
+            c.fail("fabrics", key, str(exc))
+        weave[key] = value
     fabrics = [Fabric(f"{k}-{col.lstrip('#').lower()}-s{s}", k, "#" + col.lstrip("#").lower(), s)
                for k in fkinds for col in colors for s in seeds]
     for sw in swatches:
@@ -259,5 +282,5 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
         c.fail("output", "folder", f"{output} is not writable ({exc.strerror or exc}): choose another folder")
     if not os.access(output, os.W_OK):
         c.fail("output", "folder", f"{output} is not writable: choose another folder")
-    return BatchSpec(path, blend, sex, list(garments), bodies, fabrics, size, float(tpc), engine, samples,
-                     (res[0], res[1]), [float(a) for a in angles], output)
+    return BatchSpec(path, blend, sex, list(garments), bodies, fabrics, size, None if tpc is None else float(tpc),
+                     engine, samples, (res[0], res[1]), [float(a) for a in angles], output, weave)

@@ -10,24 +10,21 @@ property (scriptable, F9 redo) that defaults to the Fabric panel's value.
 import time
 
 import bpy
-import numpy as np
-from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty
+from bpy.props import BoolProperty, EnumProperty, FloatProperty, FloatVectorProperty, IntProperty, StringProperty
 
 from .. import choices, color_management, editable, fabric_material, jobs, mesh_io, model_cache
-from ..engine import EngineError, fabric, fabric_surface, uv_layout
+from ..engine import EngineError, fabric_surface, uv_layout
 
 srgb_color = color_management.to_srgb  # the panel's colour, as the engine takes it
 # Operator properties that default to the Fabric panel's setting of the same name.
-PANEL_SETTINGS = ("kind", "color", "threads_per_cm", "roughness", "seed", "resolution", "displacement", "use_swatch")
+PANEL_SETTINGS = ("kind", "color", "threads_per_cm", "roughness", "seed", "draft", "draft_text", "warp_colors",
+                  "weft_colors", "resolution", "displacement")
 
 
-def swatch_style(settings, model) -> np.ndarray:
-    """The style encoded from the swatch by Variations, checked against the loaded model."""
-    style = np.array(settings.get("swatch_style", []), np.float32)
-    if style.size != fabric.style_size(model.kinds):
-        raise fabric.FabricInputError("the swatch style is missing or from another model: press Variations with "
-                                      "the swatch again, or turn off Use Swatch Style")
-    return style
+def weave_request(settings) -> dict:
+    """The draft and colour sequences of panel or operator settings, as the engine takes them (None: the kind's)."""
+    draft = {"KIND": None, "CUSTOM": settings.draft_text}.get(settings.draft, settings.draft)
+    return {"draft": draft, "warp": settings.warp_colors.strip() or None, "weft": settings.weft_colors.strip() or None}
 
 
 def mesh_problem(obj) -> str | None:
@@ -53,16 +50,21 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     kind: EnumProperty(name="Fabric", items=choices.FABRIC_KINDS, default="cotton", options={"SKIP_SAVE"})
     color: FloatVectorProperty(name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0,
                                default=(0.16, 0.27, 0.45), options={"SKIP_SAVE"})
-    threads_per_cm: FloatProperty(name="Threads per cm", default=12.0, min=6.0, max=40.0, options={"SKIP_SAVE"})
-    roughness: FloatProperty(name="Roughness", default=0.7, min=0.0, max=1.0, subtype="FACTOR",
+    threads_per_cm: FloatProperty(name="Threads per cm", default=14.0, min=2.0, max=80.0, options={"SKIP_SAVE"})
+    roughness: FloatProperty(name="Roughness", default=0.8, min=0.0, max=1.0, subtype="FACTOR",
                              options={"SKIP_SAVE"})
     seed: IntProperty(name="Seed", default=0, min=0, options={"SKIP_SAVE"})
+    draft: EnumProperty(name="Weave", items=choices.DRAFTS, default="KIND", options={"SKIP_SAVE"})
+    draft_text: StringProperty(name="Draft", default="##../.##./..##/#..#", options={"SKIP_SAVE"},
+                               description="Custom draft: rows of # (warp up) and . (weft up), split by /")
+    warp_colors: StringProperty(name="Warp", default="", options={"SKIP_SAVE"},
+                                description="Warp colour sequence in cm (empty: the kind's own)")
+    weft_colors: StringProperty(name="Weft", default="", options={"SKIP_SAVE"},
+                                description="Weft colour sequence in cm (empty: the kind's own)")
     resolution: EnumProperty(name="Resolution", items=choices.RESOLUTIONS, default="1024",
                              options={"SKIP_SAVE"})
     displacement: BoolProperty(name="Displacement", default=False, options={"SKIP_SAVE"},
                                description="Also drive the material's displacement from the height map")
-    use_swatch: BoolProperty(name="Use Swatch Style", default=False, options={"SKIP_SAVE"},
-                             description="Generate with the style encoded from the swatch (set by Variations)")
     keep_previous: BoolProperty(name="Keep Previous", default=False, options={"SKIP_SAVE"},
                                 description="Keep the Wardrobe material this replaces (with a fake user) instead "
                                             "of removing it and its images")
@@ -123,10 +125,10 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             fabric_material.check_writable()
             model = model_cache.fabric_model(context)
             size = model.check_size(int(self.resolution))
-            # Validates the request before anything starts.
-            style = model.style(self.kind, color, self.threads_per_cm, self.roughness)
-            if self.use_swatch:
-                style = swatch_style(context.scene.wardrobe_fabric, model)
+            weave = weave_request(self)
+            # Validates the whole request (draft, colour sequences, density for this size) before anything starts.
+            model.structure(self.kind, color, self.threads_per_cm, size, self.seed, **weave)
+            model.style(self.kind, self.roughness, 6.0)
         except (EngineError, fabric_material.SaveError) as exc:
             return str(exc)
         mesh = mesh_io.read_uv_layout(obj.data, obj.matrix_world)
@@ -141,7 +143,7 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
         self._topology = (len(obj.data.polygons), len(obj.data.loops))
         self._uv_map = obj.data.uv_layers.active.name
         args = (model, mesh, self.kind, color, self.threads_per_cm, size, self.seed, self.roughness)
-        self.job = jobs.Job(lambda progress: fabric_surface.fabric_for_mesh(*args, progress=progress, style=style))
+        self.job = jobs.Job(lambda progress: fabric_surface.fabric_for_mesh(*args, progress=progress, **weave))
         self._t0 = time.perf_counter()
         return None
 

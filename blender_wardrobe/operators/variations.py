@@ -1,7 +1,8 @@
 """Fabric variations: N seeds (or N variations of a swatch photo) shown as previews to pick from.
 
-The previews are UI-only (``bpy.utils.previews``); picking one sets the seed, and for a swatch also
-stores its encoded style on the scene, so Generate Fabric makes exactly what the preview showed.
+The previews are UI-only (``bpy.utils.previews``); picking one sets the seed. For a swatch, what the
+photo is read as (kind, colour, density, roughness) goes into the Fabric panel's settings, where the
+user sees and can change it, so Generate Fabric makes exactly what the preview showed.
 """
 
 import os
@@ -12,6 +13,7 @@ import numpy as np
 
 from .. import color_management, jobs, model_cache
 from ..engine import EngineError, fabric
+from .generate_fabric import weave_request
 
 PREVIEW_SIZE = 128
 @dataclass
@@ -90,20 +92,24 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
         try:
             model = model_cache.fabric_model(context)
             if s.swatch_path:
-                swatch = read_swatch(bpy.path.abspath(s.swatch_path))
-                style = model.encode_swatch(swatch)
+                guess = model.read_swatch(read_swatch(bpy.path.abspath(s.swatch_path)))
+                request = dict(kind=guess.kind, color=guess.color, threads_per_cm=guess.threads_per_cm,
+                               roughness=guess.roughness)
             else:
-                style = model.style(s.kind, color_management.to_srgb(s.color), s.threads_per_cm, s.roughness)
+                request = dict(kind=s.kind, color=color_management.to_srgb(s.color), threads_per_cm=s.threads_per_cm,
+                               roughness=s.roughness, **weave_request(s))
+                guess = None
+            model.structure(request["kind"], request["color"], request["threads_per_cm"], PREVIEW_SIZE, seed0,
+                            request.get("draft"), request.get("warp"), request.get("weft"))
         except EngineError as exc:
             return str(exc)
-        kind = fabric.kind_of(model.kinds, style)
-        self._style, self._swatch, self._kind = style, bool(s.swatch_path), kind
+        self._guess, self._kind = guess, request["kind"]
 
         def work(progress):
             out = []
             for i in range(n):
                 progress(i / n, f"Variation {i + 1}/{n}")
-                maps = model.generate(kind, "#808080", s.threads_per_cm, PREVIEW_SIZE, seed0 + i, style=style)
+                maps = model.generate(size=PREVIEW_SIZE, seed=seed0 + i, **request)
                 out.append((seed0 + i, maps.albedo))
             return out
 
@@ -123,12 +129,14 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
             prev.image_pixels_float.foreach_set(rgba.ravel())
             items.append((name, f"Seed {seed}", f"{self._kind}, seed {seed}", prev.icon_id, i))
         _state.items = items
-        s = context.scene.wardrobe_fabric
-        s.use_swatch = self._swatch
-        if self._swatch:
-            s["swatch_style"] = [float(v) for v in self._style]  # saved with the scene
-            s.kind = self._kind
-        self.report({"INFO"}, f"{len(items)} variations of {self._kind}" + (" from the swatch" if self._swatch else ""))
+        g = self._guess
+        if g is not None:  # the swatch as read: into the panel, where the user sees and can change it
+            s = context.scene.wardrobe_fabric
+            s.kind = g.kind  # (sets the kind's typical density and roughness: replaced by the photo's next)
+            s.color = color_management.from_srgb(g.color)
+            s.threads_per_cm, s.roughness = g.threads_per_cm, g.roughness
+            s.draft, s.warp_colors, s.weft_colors = "KIND", "", ""
+        self.report({"INFO"}, f"{len(items)} variations of {self._kind}" + (" from the swatch" if g else ""))
         return {"FINISHED"}
 
 

@@ -1,4 +1,4 @@
-"""Export the fabric generator (EMA weights) to ONNX with its model card, checking parity and seams.
+"""Export the fabric detail generator (EMA weights) to ONNX with its model card, checking parity with torch.
 
     python -m models.fabric.export --run build/fabric_gan --out models/shipped
 """
@@ -12,70 +12,71 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from inference.fabric import FORMAT
+from inference.fabric_structure import CHANNELS
 from inference.onnx_model import sha256_file as sha256
-from models.fabric.conditions import PX_PER_CM, SCALE_RANGE, STYLE_DIM
-from models.fabric.networks import NOISE_CH, NOISE_STRIDE, PERIODIC_CH, STRIDE, Generator, sample_noise
+from models.fabric.conditions import SCALE_RANGE, STYLE_DIM
+from models.fabric.networks import NOISE_CH, STRIDE, STRUCT_CH, DetailGenerator, sample_noise
 from models.fabric.synth import BASE_ROUGHNESS, KINDS
 
 OPSET = 17
 GENERATOR_FILE, CARD_FILE = "fabric_generator.onnx", "fabric_model.json"
 
 
-def load_generator(run: Path) -> tuple[Generator, dict]:
-    ck = torch.load(Path(run) / "ckpt.pt", weights_only=False)
-    g = Generator()
+def load_generator(run: Path) -> tuple[DetailGenerator, dict]:
+    ck = torch.load(Path(run) / "ckpt.pt", weights_only=False, map_location="cpu")
+    g = DetailGenerator()
     g.load_state_dict(ck["G_ema"])
     return g.eval(), ck
 
 
-def export_generator(g: Generator, out_dir: Path) -> dict:
+def export_generator(g: DetailGenerator, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / GENERATOR_FILE
-    noise = sample_noise(1, 64)
-    per = torch.randn(1, PERIODIC_CH, 64, 64)
-    style = torch.randn(1, STYLE_DIM)
+    args = (torch.rand(1, STRUCT_CH, 64, 64), sample_noise(1, 64), torch.randn(1, STYLE_DIM))
     torch.onnx.export(
-        g, (noise, per, style), path, input_names=["noise", "periodic", "style"], output_names=["maps"],
-        dynamic_axes={"noise": {0: "n", 2: "h", 3: "w"}, "periodic": {0: "n", 2: "H", 3: "W"}, "style": {0: "n"},
-                      "maps": {0: "n", 2: "H", 3: "W"}},
+        g, args, path, input_names=["structure", "noise", "style"], output_names=["maps"],
+        # One request per call (the engine's use): the style's FiLM is folded into the convolutions.
+        dynamic_axes={"structure": {2: "H", 3: "W"}, "noise": {2: "H", 3: "W"}, "maps": {2: "H", 3: "W"}},
         opset_version=OPSET, dynamo=False,
     )
     return {"file": GENERATOR_FILE, "sha256": sha256(path),
-            "inputs": {"noise": ["n", NOISE_CH, "h", "w"], "periodic": ["n", PERIODIC_CH, "H", "W"],
-                       "style": ["n", STYLE_DIM]},
-            "outputs": {"maps": ["n", 5, "H", "W"]}, "parity_max_abs": parity(g, path)}
+            "inputs": {"structure": [1, STRUCT_CH, "H", "W"], "noise": [1, NOISE_CH, "H", "W"],
+                       "style": [1, STYLE_DIM]},
+            "outputs": {"maps": [1, 6, "H", "W"]}, "parity_max_abs": parity(g, path)}
 
 
-def parity(g: Generator, path: Path, seed: int = 0) -> float:
+def parity(g: DetailGenerator, path: Path, seed: int = 0) -> float:
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     gen = torch.Generator().manual_seed(seed)
     worst = 0.0
     for size in (64, 96, 256):
-        noise = sample_noise(2, size, gen)
-        per = torch.randn(2, PERIODIC_CH, size, size, generator=gen)
-        style = torch.randn(2, STYLE_DIM, generator=gen)
+        args = (torch.rand(1, STRUCT_CH, size, size, generator=gen), sample_noise(1, size, gen),
+                torch.randn(1, STYLE_DIM, generator=gen))
         with torch.no_grad():
-            ref = g(noise, per, style).numpy()
-        got = sess.run(None, {"noise": noise.numpy(), "periodic": per.numpy(), "style": style.numpy()})[0]
+            ref = g(*args).numpy()
+            batched = g(*(torch.cat([a, a]) for a in args))[:1].numpy()  # the training path (FiLM after the conv)
+        worst = max(worst, float(np.abs(batched - ref).max()))
+        got = sess.run(None, dict(zip(("structure", "noise", "style"), (a.numpy() for a in args), strict=True)))[0]
         worst = max(worst, float(np.abs(got - ref).max()))
     return worst
 
 
 def card(files: dict, ck: dict, command: str) -> dict:
     return {
-        "name": "fabric_gan", "version": "0.1.0",
-        "description": "Wrap-padded conditional GAN generator: noise + periodic thread channels + style -> "
-                       "albedo, height, roughness (tileable at any size that is a multiple of the stride).",
-        "files": files, "stride": STRIDE, "noise_channels": NOISE_CH, "noise_stride": NOISE_STRIDE,
-        "noise": "uniform, unit variance, counter-based per row (inference.fabric.noise_rows)", "normal_strength": 4.0,
-        "style": {"kinds": list(KINDS), "px_per_cm": PX_PER_CM, "threads_per_cm_range": list(SCALE_RANGE),
-                  "default_roughness": BASE_ROUGHNESS,
-                  "layout": "one-hot kind, CIE Lab / 100 of the colour, log2(threads per cm / 12), roughness"},
+        "name": "fabric_detail_gan", "version": "2.0.0", "format": FORMAT,
+        "description": "Wrap-padded conditional detail generator: exact structure channels + noise + style -> "
+                       "tone, height, roughness and normals (tileable at any size that is a multiple of the stride).",
+        "files": files, "stride": STRIDE, "noise_channels": NOISE_CH, "structure_channels": list(CHANNELS),
+        "noise": "uniform, unit variance, counter-based per row (inference.fabric.noise_rows)",
+        "normal_strength": 4.0,
+        "style": {"kinds": list(KINDS), "threads_per_cm_range": list(SCALE_RANGE), "default_roughness": BASE_ROUGHNESS,
+                  "layout": "one-hot kind, roughness, log2(pixels per thread / 6)"},
         "training": {"command": command, "steps": ck["step"], "wall_seconds": round(ck["wall"], 1),
-                     "batch": ck.get("batch"), "crop": ck.get("crop"),
-                     "data": ["procedural synthesiser (models/fabric/synth.py)", "../shared/data/fabrics (10 sets)"]},
+                     "batch": ck.get("batch"), "window": ck.get("window"),
+                     "data": ["procedural synthesiser on the engine's structure (models/fabric/synth.py)"]},
         "metrics": {},
     }
 
@@ -99,9 +100,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     g, ck = load_generator(args.run)
     files = {"generator": export_generator(g, args.out)}
-    command = ("python -m models.fabric.train_vae --data ../shared/data --out build/fabric_vae"
-               if ck.get("kind") == "vae-baseline" else
-               "python -m models.fabric.train_gan --data ../shared/data --out build/fabric_gan")
+    command = ("python -m models.fabric.train_vae --out build/fabric_vae" if ck.get("kind") == "vae-baseline" else
+               "python -m models.fabric.train_gan --out build/fabric_gan")
     command += f" --steps {ck['step']} --batch {ck.get('batch')}"
     c = card(files, ck, command)
     if ck.get("kind") == "vae-baseline":

@@ -1,9 +1,15 @@
-"""Fabric generator, discriminator, swatch encoder and the VAE-only baseline decoder.
+"""Detail generator, discriminator, swatch encoder and the VAE-only baseline's encoder.
 
-Every 3x3 convolution pads circularly (wrap), so any output whose size is a multiple of the
-generator's stride is exactly periodic. Upsampling is bilinear on a wrap-padded map (periodic, and no
-nearest-neighbour block grid). Noise comes in at full resolution and is injected into every block at
-that block's resolution (StyleGAN-style), so fibre-scale detail and slubs both have a source.
+The generator does not place threads: the engine's structure channels (inference/fabric_structure.py)
+already say which yarn shows where. It turns them, per-pixel noise and the style into the yarn detail:
+a luminance tone (twist, fibres, hairiness, slubs, crevice shade), height and roughness; normals follow
+from height inside the same graph. Two paths, both wrap-padded (exactly periodic on a whole tile):
+
+* a context path at 1/4 resolution (FiLM-conditioned 3x3 convolutions) for what spans a few threads;
+* a per-pixel path at full resolution: a 5x5 convolution of the noise (fibre streaks) and a small
+  FiLM-conditioned 1x1 network over structure + noise + context.
+
+About 1.5 k multiply-adds per pixel (1.6 G at 1024^2), the budget DESIGN.md sets for 150 ms on 2 cores.
 """
 
 from __future__ import annotations
@@ -13,19 +19,20 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils import spectral_norm
 
+from inference.fabric_structure import CHANNELS
 from models.fabric.conditions import STYLE_DIM
 
-NOISE_CH = 4
-NOISE_STRIDE = 1  # noise is given at full resolution: (N, NOISE_CH, H, W), uniform with unit variance
-PERIODIC_CH = 8  # sin/cos of thread phase and draft-repeat phase, x and y
-STRIDE = 4  # output size must be a multiple of this (two 2x poolings of the noise and periodic channels)
-OUT_CH = 5  # albedo (3), height, roughness
+STRUCT_CH = len(CHANNELS)
+NOISE_CH = 2
+STRIDE = 4  # tile sizes (and window offsets) are multiples of this: the context path pools by 4
+OUT_CH = 3  # tone, height, roughness
+MAX_LOG_TONE = 1.0  # tone = exp(MAX_LOG_TONE * tanh(.)): crevices can be e^-1 darker, highlights e^1 brighter
 
 
 class WrapConv(nn.Module):
-    def __init__(self, cin: int, cout: int, k: int = 3, sn: bool = False):
+    def __init__(self, cin: int, cout: int, k: int = 3, sn: bool = False, bias: bool = True):
         super().__init__()
-        conv = nn.Conv2d(cin, cout, k, padding=0)
+        conv = nn.Conv2d(cin, cout, k, padding=0, bias=bias)
         self.conv = spectral_norm(conv) if sn else conv
         self.pad = k // 2
 
@@ -35,80 +42,98 @@ class WrapConv(nn.Module):
         return self.conv(x)
 
 
-class FiLMBlock(nn.Module):
-    """wrap conv -> + projected noise -> feature-wise affine from the style -> LeakyReLU."""
+class FiLM(nn.Module):
+    """Feature-wise affine from the style vector's embedding, then LeakyReLU."""
 
-    def __init__(self, cin: int, cout: int, wdim: int):
+    def __init__(self, ch: int, wdim: int):
         super().__init__()
-        self.conv = WrapConv(cin, cout)
-        self.noise = nn.Conv2d(NOISE_CH, cout, 1, bias=False)
-        nn.init.normal_(self.noise.weight, std=0.01)  # start nearly noise-free; the GAN learns how much it needs
-        self.affine = nn.Linear(wdim, 2 * cout)
+        self.affine = nn.Linear(wdim, 2 * ch)
         nn.init.zeros_(self.affine.weight)
         nn.init.zeros_(self.affine.bias)
 
-    def forward(self, x, w, noise):
+    def forward(self, x, w):
         gamma, beta = self.affine(w).chunk(2, 1)
-        h = self.conv(x) + self.noise(noise)
-        return F.leaky_relu(h * (1 + gamma[..., None, None]) + beta[..., None, None], 0.2)
+        return F.leaky_relu(x * (1 + gamma[..., None, None]) + beta[..., None, None], 0.2)
+
+    def conv(self, conv: nn.Conv2d, x, w, pad: int = 0):
+        """conv then this FiLM. For one style (the engine's call) the affine is folded into the convolution's
+        weights, (Wx + b)(1 + g) + beta = (W(1 + g))x + b(1 + g) + beta: one pass over the pixels instead of
+        three. The same function either way; the exported graph is traced with one style."""
+        if pad:
+            x = F.pad(x, (pad,) * 4, mode="circular")
+        if x.shape[0] != 1:
+            return self(conv(x), w)
+        gamma, beta = self.affine(w).chunk(2, 1)
+        scale = 1 + gamma[0]
+        return F.leaky_relu(F.conv2d(x, conv.weight * scale[:, None, None, None], conv.bias * scale + beta[0]), 0.2)
 
 
-def wrap_upsample(x: torch.Tensor) -> torch.Tensor:
-    """2x bilinear upsampling of a periodic map: pad by wrapping, resize, crop (stays exactly periodic)."""
-    x = F.interpolate(F.pad(x, (1, 1, 1, 1), mode="circular"), scale_factor=2.0, mode="bilinear",
+def wrap_upsample(x: torch.Tensor, factor: int) -> torch.Tensor:
+    """Bilinear upsampling of a periodic map: pad by wrapping, resize, crop (stays exactly periodic)."""
+    x = F.interpolate(F.pad(x, (1, 1, 1, 1), mode="circular"), scale_factor=float(factor), mode="bilinear",
                       align_corners=False)
-    return x[:, :, 2:-2, 2:-2]
+    return x[:, :, factor:-factor, factor:-factor]
 
 
-def pool_noise(noise: torch.Tensor, factor: int) -> torch.Tensor:
-    """Average-pool noise and rescale so it keeps unit variance at the coarser resolution."""
-    return F.avg_pool2d(noise, factor) * factor
-
-
-class Generator(nn.Module):
-    """FiLM blocks at 1/4 and 1/2 resolution, a sub-pixel step to full resolution, then one thin wrap conv
-    at full resolution (threads are only 2-5 px wide at 32 px/cm, so drafts and stitches need spatial
-    context there) and a per-pixel head. Most of the cost is the 1/2-resolution blocks."""
-
-    def __init__(self, channels=(32, 24), wdim: int = 128, sub: int = 8, full: int = 16):
-        super().__init__()
-        self.mapping = nn.Sequential(nn.Linear(STYLE_DIM, wdim), nn.LeakyReLU(0.2), nn.Linear(wdim, wdim),
-                                     nn.LeakyReLU(0.2))
-        c0, c1 = channels
-        p = PERIODIC_CH
-        self.b0 = nn.ModuleList([FiLMBlock(NOISE_CH + p, c0, wdim), FiLMBlock(c0, c0, wdim)])
-        self.b1 = nn.ModuleList([FiLMBlock(c0 + p, c1, wdim), FiLMBlock(c1, c1, wdim)])
-        self.to_sub = WrapConv(c1, 4 * sub)  # 2x2 sub-pixels of `sub` channels each
-        self.b2 = FiLMBlock(sub + p, full, wdim)  # full resolution, with fibre noise
-        self.out = nn.Conv2d(full, OUT_CH, 1)
-
-    def forward(self, noise, periodic, style):
-        """noise (N, NOISE_CH, H, W), periodic (N, 8, H, W), style (N, STYLE_DIM) -> maps (N, 5, H, W) in [0, 1]."""
-        w = self.mapping(style)
-        p2, n2 = F.avg_pool2d(periodic, 2), pool_noise(noise, 2)
-        p4, n4 = F.avg_pool2d(p2, 2), pool_noise(noise, 4)
-        x = torch.cat([n4, p4], 1)
-        for blk in self.b0:
-            x = blk(x, w, n4)
-        x = torch.cat([wrap_upsample(x), p2], 1)
-        for blk in self.b1:
-            x = blk(x, w, n2)
-        x = torch.cat([F.pixel_shuffle(self.to_sub(x), 2), periodic], 1)
-        return torch.sigmoid(self.out(self.b2(x, w, noise)))
-
-
-def sample_noise(n: int, size: int, gen: torch.Generator | None = None) -> torch.Tensor:
-    """Training noise with the engine's distribution: uniform on [-sqrt 3, sqrt 3] (unit variance)."""
-    return (torch.rand(n, NOISE_CH, size // NOISE_STRIDE, size // NOISE_STRIDE, generator=gen) * 2 - 1) * 3 ** 0.5
-
-
-def height_to_normal(height: torch.Tensor, strength: float = 4.0) -> torch.Tensor:
-    """OpenGL normals (N, 3, H, W) in [-1, 1] from height (N, 1, H, W) by a fixed wrap-padded central difference."""
+def height_to_normal(height: torch.Tensor, strength: float) -> torch.Tensor:
+    """OpenGL normals (N, 3, H, W) from height (N, 1, H, W): wrap-padded central differences."""
     h = F.pad(height, (1, 1, 1, 1), mode="circular")
     dx = (h[:, :, 1:-1, 2:] - h[:, :, 1:-1, :-2]) * 0.5 * strength
     dy_up = (h[:, :, :-2, 1:-1] - h[:, :, 2:, 1:-1]) * 0.5 * strength
     n = torch.cat([-dx, -dy_up, torch.ones_like(dx)], 1)
     return n / n.norm(dim=1, keepdim=True)
+
+
+class DetailGenerator(nn.Module):
+    def __init__(self, wdim: int = 64, ctx: int = 24, ctx_out: int = 8, fibre: int = 6, hidden: int = 16,
+                 normal_strength: float = 4.0):
+        super().__init__()
+        self.normal_strength = normal_strength
+        self.mapping = nn.Sequential(nn.Linear(STYLE_DIM, wdim), nn.LeakyReLU(0.2), nn.Linear(wdim, wdim),
+                                     nn.LeakyReLU(0.2))
+        cin = STRUCT_CH + NOISE_CH
+        self.c0, self.f0 = WrapConv(cin, ctx), FiLM(ctx, wdim)
+        self.c1, self.f1 = WrapConv(ctx, ctx), FiLM(ctx, wdim)
+        self.c2 = nn.Conv2d(ctx, ctx_out, 1)
+        self.fibre = WrapConv(NOISE_CH, fibre, k=5)
+        self.p0, self.g0 = nn.Conv2d(cin + fibre + ctx_out, hidden, 1), FiLM(hidden, wdim)
+        self.p1, self.g1 = nn.Conv2d(hidden, hidden, 1), FiLM(hidden, wdim)
+        self.out = nn.Conv2d(hidden, OUT_CH, 1)
+
+    def detail(self, structure, noise, style):
+        """tone, height, roughness (N, 3, H, W): tone > 0 (multiplies the yarn colour), the others in 0..1."""
+        w = self.mapping(style)
+        x = torch.cat([structure, noise], 1)
+        c = F.avg_pool2d(x, 4)
+        c = self.f0.conv(self.c0.conv, c, w, pad=1)
+        c = self.f1.conv(self.c1.conv, c, w, pad=1)
+        c = wrap_upsample(self.c2(c), 4)
+        h = torch.cat([x, F.leaky_relu(self.fibre(noise), 0.2), c], 1)
+        h = self.g0.conv(self.p0, h, w)
+        h = self.g1.conv(self.p1, h, w)
+        o = self.out(h)
+        tone = torch.exp(MAX_LOG_TONE * torch.tanh(o[:, :1]))
+        return torch.cat([tone, torch.sigmoid(o[:, 1:])], 1)
+
+    def forward(self, structure, noise, style):
+        """The exported graph: tone, height, roughness and the OpenGL normal (N, 6, H, W)."""
+        d = self.detail(structure, noise, style)
+        return torch.cat([d, height_to_normal(d[:, 1:2], self.normal_strength)], 1)
+
+
+def sample_noise(n: int, size: int, gen: torch.Generator | None = None) -> torch.Tensor:
+    """Training noise with the engine's distribution: uniform on [-sqrt 3, sqrt 3] (unit variance)."""
+    return (torch.rand(n, NOISE_CH, size, size, generator=gen) * 2 - 1) * 3 ** 0.5
+
+
+def srgb(lin: torch.Tensor) -> torch.Tensor:
+    lin = lin.clamp(1e-6, 1)
+    return torch.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def to_maps(detail: torch.Tensor, yarn_rgb: torch.Tensor) -> torch.Tensor:
+    """(N, 5, H, W) albedo sRGB, height, roughness: the yarn colour (linear, (N, 3, H, W)) times the tone."""
+    return torch.cat([srgb(yarn_rgb * detail[:, :1]), detail[:, 1:3]], 1)
 
 
 class MinibatchStd(nn.Module):
@@ -118,9 +143,9 @@ class MinibatchStd(nn.Module):
 
 
 class PatchD(nn.Module):
-    """Spectral-norm patch discriminator with minibatch-std and projection conditioning."""
+    """Spectral-norm patch discriminator with minibatch-std and projection conditioning on the style."""
 
-    def __init__(self, cin: int = OUT_CH + 3, ch=(24, 48, 96)):
+    def __init__(self, cin: int, ch=(32, 64, 96)):
         super().__init__()
         layers, c = [], cin
         for co in ch:
@@ -134,31 +159,35 @@ class PatchD(nn.Module):
 
     def forward(self, x, style):
         h = F.leaky_relu(self.head(self.mbstd(self.body(x))), 0.2)
-        proj = (h * self.embed(style)[..., None, None]).sum(1, keepdim=True)
-        return self.logit(h) + proj  # (N, 1, h, w) patch logits
+        return self.logit(h) + (h * self.embed(style)[..., None, None]).sum(1, keepdim=True)
 
 
 class MultiScaleD(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.d_full, self.d_half = PatchD(), PatchD()
+    """Judges maps + their normals together with the structure they were made for (conditional, pix2pix-like),
+    at full and half resolution."""
 
-    def forward(self, maps, style):
-        x = torch.cat([maps * 2 - 1, height_to_normal(maps[:, 3:4])], 1)
+    def __init__(self, strength: float = 4.0):
+        super().__init__()
+        cin = 5 + 3 + STRUCT_CH
+        self.strength = strength
+        self.d_full, self.d_half = PatchD(cin), PatchD(cin)
+
+    def forward(self, maps, structure, style):
+        x = torch.cat([maps * 2 - 1, height_to_normal(maps[:, 3:4], self.strength), structure], 1)
         return [self.d_full(x, style), self.d_half(F.avg_pool2d(x, 2), style)]
 
 
 class SwatchEncoder(nn.Module):
-    """Swatch maps (N, 5, H, W) -> mu, logvar of the style vector (fabric from swatch)."""
+    """Swatch maps or a photo (N, 5, H, W) -> mu, logvar of a style vector (fabric from a swatch)."""
 
-    def __init__(self, ch=(32, 64, 128)):
+    def __init__(self, out_dim: int = STYLE_DIM, ch=(32, 64, 128)):
         super().__init__()
-        layers, c = [], OUT_CH
+        layers, c = [], 5
         for co in ch:
             layers += [nn.Conv2d(c, co, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             c = co
         self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(2 * c, 2 * STYLE_DIM)
+        self.head = nn.Linear(2 * c, 2 * out_dim)
 
     def forward(self, maps):
         h = self.body(maps * 2 - 1)
