@@ -27,7 +27,10 @@ def parse_color(color) -> tuple[float, float, float]:
         if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
             raise ColorError(f"malformed colour '{color}': use #rrggbb (e.g. #2b4a6f) or one of {', '.join(NAMED)}")
         return tuple(int(t[i:i + 2], 16) / 255.0 for i in (0, 2, 4))
-    c = tuple(float(v) for v in color)
+    try:
+        c = tuple(float(v) for v in color)
+    except (TypeError, ValueError):
+        raise ColorError(f"malformed colour {color!r}: give three sRGB values in 0..1 or #rrggbb") from None
     if len(c) != 3 or not all(0.0 <= v <= 1.0 for v in c):
         raise ColorError(f"malformed colour {color!r}: give three sRGB values in 0..1 or #rrggbb")
     return c

@@ -101,6 +101,7 @@ class Structure:
     preset: KindPreset
     draft: Draft | None
     threads: int  # ends (= picks, stitch columns = rows, grain cells) across the tile
+    repeat: int  # threads in one repeat of the weave and colour pattern (the tile holds whole repeats)
     size: int
     supersample: int
     threads_per_cm: float
@@ -159,7 +160,7 @@ class Structure:
         k = len(warp_seq.steps)
         srgb = np.concatenate([warp_seq.colors, weft_seq.colors])
         return cls(
-            kind=kind, preset=preset, draft=wd, threads=n, size=int(size), supersample=supersample,
+            kind=kind, preset=preset, draft=wd, threads=n, repeat=repeat, size=int(size), supersample=supersample,
             threads_per_cm=tpc, palette=colour.srgb_to_linear(srgb).astype(np.float32), palette_srgb=srgb,
             warp_yarn=warp_seq.yarn_index(n, tpc, align), weft_yarn=weft_seq.yarn_index(n, tpc, align) + k,
             warp_tone=rng.standard_normal(n).astype(np.float32), weft_tone=rng.standard_normal(n).astype(np.float32),

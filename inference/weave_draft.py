@@ -154,9 +154,9 @@ def as_draft(value) -> Draft:
     if isinstance(value, str):
         if value in DRAFTS:
             return DRAFTS[value]
-        if value.strip() and set(value) <= set("#.01xX-/ \n"):
-            return Draft.parse(value)
-        return draft_named(value)
+        if value.isidentifier() and not set(value) <= set("xX"):  # a name, not rows of crossings
+            return draft_named(value)
+        return Draft.parse(value)
     return Draft(np.asarray(value, bool))
 
 

@@ -19,6 +19,11 @@ LUT_STEPS = 4096
 LUT_MAX_TONE = 4.0
 
 
+def _ceiling(palette: np.ndarray) -> np.ndarray:
+    """The largest tone each yarn colour takes before its brightest channel reaches albedo 1."""
+    return 1.0 / np.maximum(palette.max(1), 1e-6)
+
+
 def yarn_gains(tone: np.ndarray, yarn: np.ndarray, palette: np.ndarray, rounds: int = 2) -> np.ndarray:
     """(K,) factors g with mean(min(tone * g[k], ceiling_k)) = 1 over the (sub-)samples showing yarn k, where
     ceiling_k is where the yarn's brightest channel clips at albedo 1 (a white yarn cannot be brighter)."""
@@ -28,7 +33,7 @@ def yarn_gains(tone: np.ndarray, yarn: np.ndarray, palette: np.ndarray, rounds: 
     k = len(palette)
     count = np.bincount(ids, minlength=k).astype(np.float64)
     gains = count / np.maximum(np.bincount(ids, t, minlength=k), 1e-12)
-    ceiling = 1.0 / np.maximum(palette.max(1), 1e-6)
+    ceiling = _ceiling(palette)
     for _ in range(rounds):  # re-aim where clipping took some of the mean away
         scaled = np.minimum(t * gains[ids].astype(np.float32), ceiling[ids].astype(np.float32))
         mean = np.bincount(ids, scaled, minlength=k) / np.maximum(count, 1)
@@ -40,13 +45,16 @@ def shade(palette: np.ndarray, tone: np.ndarray, yarn: np.ndarray, gains: np.nda
     """sRGB albedo (H, W, 3) float32 from linear ``palette`` (K, 3), ``tone`` (H, W) and yarn ids (H, W[, S])."""
     h, w = tone.shape
     if yarn.ndim == 3:  # supersampled: average the sub-samples' (gain-scaled) colours
-        col = (palette * gains[:, None])[yarn].mean(2)
-        return linear_to_srgb(np.clip(col * tone[..., None], 0, 1)).astype(np.float32)
+        lin = (palette * gains[:, None])[yarn].mean(2) * tone[..., None]
+        lin /= np.maximum(lin.max(-1, keepdims=True), 1.0)  # clip brightness, not hue
+        return linear_to_srgb(lin).astype(np.float32)
     k = len(palette)
     levels = np.linspace(0, LUT_MAX_TONE, LUT_STEPS, dtype=np.float64)
     lut = linear_to_srgb(np.clip(palette[:, None, :] * levels[None, :, None], 0, 1)).astype(np.float32)
     scale = np.float32((LUT_STEPS - 1) / LUT_MAX_TONE)
-    q = np.clip(tone * (gains[yarn] * scale) + 0.5, 0, LUT_STEPS - 1).astype(np.int32)
+    # A yarn is at most as bright as its brightest channel allows (a white stays white, does not turn blue).
+    cap = np.minimum(LUT_STEPS - 1, np.floor(_ceiling(palette) * scale)).astype(np.float32)
+    q = np.minimum(tone * (gains[yarn] * scale) + 0.5, cap[yarn]).astype(np.int32)
     q += yarn.astype(np.int32) * LUT_STEPS
     flat = lut.reshape(k * LUT_STEPS, 3)
     out = np.empty((h, w, 3), np.float32)

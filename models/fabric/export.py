@@ -82,10 +82,13 @@ def card(files: dict, ck: dict, command: str) -> dict:
 
 
 def keep_encoder(card_path: Path, new_card: dict) -> None:
-    """Re-exporting the generator keeps a swatch encoder already in the folder (it does not depend on it)."""
+    """Re-exporting the generator keeps a swatch encoder already in the folder (it does not depend on it), if it
+    is for this engine's swatch layout (an encoder of another format is dropped: retrain it)."""
     if not card_path.is_file():
         return
     old = json.loads(card_path.read_text())
+    if old.get("format") != FORMAT:
+        return
     enc = old.get("files", {}).get("encoder")
     if enc and (card_path.parent / enc["file"]).is_file() and sha256(card_path.parent / enc["file"]) == enc["sha256"]:
         new_card["files"]["encoder"] = enc

@@ -50,6 +50,15 @@ class FabricSpec:
     warp: object = None  # None: the kind's colour sequences (see inference.yarn_colors)
     weft: object = None
 
+    def structure_repeat_px(self, size: int) -> bool:
+        """Whether one repeat of this fabric's pattern fits a ``size`` px tile."""
+        try:
+            Structure.build(self.kind, self.color, self.threads_per_cm, size, self.seed, self.draft, self.warp,
+                            self.weft)
+        except ValueError:
+            return False
+        return True
+
     def structure(self) -> Structure:
         return Structure.build(self.kind, self.color, self.threads_per_cm, self.size, self.seed, self.draft,
                                self.warp, self.weft)
@@ -76,7 +85,8 @@ def detail(kind: str, structure: Structure, ch: np.ndarray, yarn: np.ndarray, y0
     p = structure.px_per_thread
     yy, xx = np.mgrid[y0:y0 + h, x0:x0 + w].astype(np.float32)
     along_px, across_px = np.where(warp_seen, yy, xx), np.where(warp_seen, xx, yy)
-    ridge = np.sin(2 * np.pi * (along_px + 0.9 * across_px) / max(p * 0.9, 2.0))  # Z-twist: slanted ridges
+    # Z-twist: ridges slanted across the yarn, one per thread spacing along it (whole periods per tile).
+    ridge = np.sin(2 * np.pi * (along_px + across_px) / p)
     streak = np.where(warp_seen, _noise(rng, h, w, 0.5 * p, 0.12 * p), _noise(rng, h, w, 0.12 * p, 0.5 * p))
     hair = _noise(rng, h, w, 0.35, 0.35)
     height = base * (1 + twist * ridge * across + fibre * 0.5 * streak) + 0.03 * slub * preset.slub
