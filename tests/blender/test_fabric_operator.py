@@ -35,8 +35,11 @@ def test_generate_builds_a_principled_material_with_data_maps_non_color(addon):
         assert img.colorspace_settings.name == ("sRGB" if key == "albedo" else "Non-Color")
     sheen = bsdf.inputs["Sheen Weight"] if "Sheen Weight" in bsdf.inputs else bsdf.inputs["Sheen"]
     assert sheen.default_value == pytest.approx(1.0)  # velvet has a fibre sheen
-    # 0.64 m plane on the unit UV square, 256 px at 32 px/cm = 8 cm tile -> 8 repeats across.
-    assert tuple(nodes["Fabric Scale"].inputs["Scale"].default_value)[:2] == pytest.approx((8.0, 8.0), rel=1e-4)
+    # 0.64 m plane on the unit UV square: as many repeats as the tile's physical size fits in 64 cm.
+    tile_cm = mat["wardrobe"]["tile_cm"]
+    assert tile_cm == pytest.approx(mat["wardrobe"]["threads"] / mat["wardrobe"]["threads_per_cm"])
+    assert tuple(nodes["Fabric Scale"].inputs["Scale"].default_value)[:2] == pytest.approx((64 / tile_cm,) * 2,
+                                                                                          rel=1e-4)
     s = bpy.context.scene.wardrobe_fabric
     assert s.last_provider == "CPUExecutionProvider" and s.last_seconds > 0 and "mapping" in s.last_report
 
@@ -191,11 +194,12 @@ def test_operator_properties_override_the_panel_and_default_to_it(addon):
 
 def test_object_scale_gives_the_fabric_its_shown_size(addon):
     obj = uv_plane(size=0.64)
-    obj.scale = (2.0, 2.0, 2.0)  # 1.28 m shown: 16 repeats of the 8 cm tile
+    obj.scale = (2.0, 2.0, 2.0)  # 1.28 m shown: twice the repeats of the unscaled plane
     small_settings()
     assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
     scale = obj.active_material.node_tree.nodes["Fabric Scale"].inputs["Scale"].default_value
-    assert tuple(scale)[:2] == pytest.approx((16.0, 16.0), rel=1e-4)
+    tile_cm = obj.active_material["wardrobe"]["tile_cm"]
+    assert tuple(scale)[:2] == pytest.approx((128 / tile_cm,) * 2, rel=1e-4)
 
 
 def test_colour_follows_the_files_working_space(addon):
@@ -450,3 +454,50 @@ def test_a_broken_model_card_is_reported(addon, tmp_path, edit, match):
         uv_plane()
         small_settings()
         _fails_cleanly(match)
+
+
+def test_the_weave_designer_weaves_the_panels_draft_and_colour_sequences(addon):
+    obj = uv_plane()
+    s = small_settings("cotton")
+    s.draft, s.draft_text = "CUSTOM", "##../.##./..##/#..#"
+    s.warp_colors, s.weft_colors = "navy 0.4, white 0.4", "white"
+    assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
+    info = obj.active_material["wardrobe"]
+    assert info["draft"] == "##..\n.##.\n..##\n#..#" and info["repeat"] % 4 == 0
+    model = addon.model_cache.fabric_model(bpy.context)
+    ref = model.generate("cotton", addon.operators.generate_fabric.srgb_color(s.color), s.threads_per_cm, 256, 3,
+                         s.roughness, draft=s.draft_text, warp=s.warp_colors, weft=s.weft_colors)
+    img = obj.active_material.node_tree.nodes["Fabric albedo"].image
+    px = np.empty(256 * 256 * 4, np.float32)
+    img.pixels.foreach_get(px)
+    assert np.abs(px.reshape(256, 256, 4)[::-1, :, :3] - ref.albedo).max() <= 1 / 255 + 1e-6
+    # A preset draft by operator property (scriptable, F9), the panel left as it is.
+    assert bpy.ops.wardrobe.generate_fabric(draft="satin_8") == {"FINISHED"}
+    assert obj.active_material["wardrobe"]["draft"].count("#") == 56 and s.draft == "CUSTOM"
+
+
+def test_picking_a_kind_starts_from_its_typical_density(addon):
+    s = bpy.context.scene.wardrobe_fabric
+    s.kind = "silk"
+    assert s.threads_per_cm == pytest.approx(36) and s.roughness == pytest.approx(0.2)
+    s.kind = "tweed"
+    assert s.threads_per_cm == pytest.approx(7)
+
+
+@pytest.mark.parametrize("setting, value, match", [
+    ("draft_text", "##./.#", "not rectangular"), ("draft_text", "##/##", "no interlacing"),
+    ("warp_colors", "navy 0", "not usable"), ("weft_colors", "tealish", "malformed colour"),
+])
+def test_a_bad_weave_is_refused_before_anything_changes(addon, setting, value, match):
+    uv_plane()
+    s = small_settings("cotton")
+    s.draft = "CUSTOM"
+    setattr(s, setting, value)
+    _fails_cleanly(match)
+
+
+def test_a_draft_on_a_knit_is_refused(addon):
+    uv_plane()
+    s = small_settings("jersey")
+    s.draft = "twill_2_2"
+    _fails_cleanly("not a weave")

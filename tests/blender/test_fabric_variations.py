@@ -34,10 +34,10 @@ def test_seed_variations_become_previews_and_picking_sets_the_seed(addon):
     pcoll["seed_11"].image_pixels_float.foreach_get(px)
     assert tuple(pcoll["seed_11"].image_size) == (128, 128) and px.reshape(-1, 4)[:, :3].std() > 0.005
     bpy.context.window_manager.wardrobe_variation = "seed_12"
-    assert s.seed == 12 and not s.use_swatch
+    assert s.seed == 12
 
 
-def test_swatch_variations_then_generate_uses_the_swatch_style(addon, tmp_path):
+def test_swatch_variations_set_the_panel_to_what_the_photo_shows(addon, tmp_path):
     s = small_settings("cotton")
     s.swatch_path = _swatch_png(tmp_path / "swatch.png")
     s.variations = 2
@@ -45,14 +45,17 @@ def test_swatch_variations_then_generate_uses_the_swatch_style(addon, tmp_path):
     assert bpy.ops.wardrobe.fabric_variations() == {"FINISHED"}
     assert sorted(i.name for i in bpy.data.images) == before_images  # the photo was read, not kept
     model = addon.model_cache.fabric_model(bpy.context)
-    style = np.array(s["swatch_style"], np.float32)
-    assert s.use_swatch and style.shape == (len(model.kinds) + 5,) and s.kind in model.kinds
-    obj = uv_plane()
+    guess = model.read_swatch(addon.operators.variations.read_swatch(s.swatch_path))
+    assert s.kind == guess.kind and s.threads_per_cm == pytest.approx(guess.threads_per_cm, rel=1e-5)
+    assert s.roughness == pytest.approx(guess.roughness, abs=1e-5) and s.draft == "KIND"
+    assert addon.color_management.to_srgb(s.color) == pytest.approx(guess.color, abs=1e-4)
+    obj = uv_plane()  # Generate Fabric now makes the fabric the previews showed
     assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
     img = obj.active_material.node_tree.nodes["Fabric albedo"].image
     px = np.empty(256 * 256 * 4, np.float32)
     img.pixels.foreach_get(px)
-    ref = model.generate(s.kind, "#808080", s.threads_per_cm, 256, s.seed, style=style)
+    ref = model.generate(guess.kind, addon.color_management.to_srgb(s.color), s.threads_per_cm, 256, s.seed,
+                         s.roughness)
     np.testing.assert_allclose(px.reshape(256, 256, 4)[::-1, :, :3], ref.albedo, atol=1 / 255 + 1e-6)
 
 
@@ -66,13 +69,4 @@ def test_unreadable_swatch_is_refused(addon, tmp_path, content):
     before = snapshot()
     with pytest.raises(RuntimeError, match="swatch"):
         bpy.ops.wardrobe.fabric_variations()
-    assert snapshot() == before and not s.use_swatch
-
-
-def test_stale_swatch_style_is_refused_by_generate(addon):
-    uv_plane()
-    s = small_settings()
-    s.use_swatch = True
-    s["swatch_style"] = [0.0, 1.0]
-    with pytest.raises(RuntimeError, match="press Variations"):
-        bpy.ops.wardrobe.generate_fabric()
+    assert snapshot() == before

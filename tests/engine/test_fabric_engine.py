@@ -1,5 +1,5 @@
-"""Fabric engine on the shipped ONNX generator: tileability at several sizes, exact windowed
-generation, determinism, swatch handling and every bad input."""
+"""Fabric engine on the shipped ONNX model: exact periodicity at several sizes, exact windowed generation,
+weave requests (drafts, colour sequences), determinism, swatch handling and every bad input."""
 
 import json
 import shutil
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference import artifacts, texture_metrics
+from inference import artifacts, color
 from inference.color import parse_color
 from inference.fabric import FabricInputError, FabricModel, noise_rows
 from inference.onnx_model import ModelError
@@ -24,29 +24,21 @@ def model():
 
 
 @pytest.mark.parametrize("size", [64, 192, 256])
-def test_maps_are_tileable_at_several_sizes(model, size):
+def test_maps_are_exactly_periodic_at_several_sizes(model, size):
     maps = model.generate("denim", "#2b4a6f", 12, size, seed=1)
     assert maps.albedo.shape == (size, size, 3) and maps.height.shape == maps.roughness.shape == (size, size)
     assert maps.normal.shape == (size, size, 3)
     for img in (maps.albedo, maps.height, maps.roughness):
         assert img.min() >= 0 and img.max() <= 1 and np.isfinite(img).all()
-        # The wrap seam is an ordinary step between neighbouring pixels, not a cut.
-        for a in (img, np.swapaxes(img, 0, 1)):
-            seam = np.abs(a[:, 0] - a[:, -1]).mean()
-            assert seam < 1.3 * np.abs(np.diff(a, axis=1)).mean()
     np.testing.assert_allclose(np.linalg.norm(maps.normal, axis=2), 1, atol=1e-5)
-    assert texture_metrics.max_seam_ratio(maps.height) < 2.0  # DESIGN's SGR, reported per model by evaluation
-
-
-def test_generator_is_exactly_periodic(model):
-    """Rolling the noise and phase channels by a multiple of the stride rolls the output: the torus has no edge."""
-    rng = np.random.default_rng(0)
-    noise = rng.standard_normal((1, model.noise_ch, 64, 64)).astype(np.float32)
-    per = rng.standard_normal((1, 8, 64, 64)).astype(np.float32)
-    style = model.style("denim", "#2b4a6f", 12, None)[None]
+    # Structure and noise rolled by a multiple of the stride roll the maps: the tile has no edge anywhere.
+    st = model.structure("denim", "#2b4a6f", 12, size, 1)
+    ch, _ = st.render(0, 0, size, size)
+    nz = noise_rows(1, model.noise_ch, size, 0, size)[None]
+    style = model.style("denim", None, st.px_per_thread)[None]
     run = model.generator.run
-    a = run(None, {"noise": noise, "periodic": per, "style": style})[0]
-    b = run(None, {"noise": np.roll(noise, (12, 20), (2, 3)), "periodic": np.roll(per, (12, 20), (2, 3)),
+    a = run(None, {"structure": ch[None], "noise": nz, "style": style})[0]
+    b = run(None, {"structure": np.roll(ch, (12, 20), (1, 2))[None], "noise": np.roll(nz, (12, 20), (2, 3)),
                    "style": style})[0]
     np.testing.assert_allclose(np.roll(a, (12, 20), (2, 3)), b, atol=1e-5)
 
@@ -57,6 +49,34 @@ def test_windowed_generation_equals_a_single_pass(model):
     assert tiled.info["windows"] == 16 and whole.info["windows"] == 1
     np.testing.assert_allclose(tiled.albedo, whole.albedo, atol=1e-5)
     np.testing.assert_allclose(tiled.height, whole.height, atol=1e-5)
+    np.testing.assert_allclose(tiled.normal, whole.normal, atol=1e-5)
+
+
+def test_every_yarn_keeps_its_colour(model):
+    maps = model.generate("gingham", "#2b6f4a", 14, 256, seed=2)
+    lin = color.srgb_to_linear(maps.albedo)
+    assert len(maps.info["palette"]) == 4  # warp main + white, weft main + white
+    for k, want in enumerate(maps.info["palette"]):
+        got = color.linear_to_srgb(lin[maps.yarn == k].mean(0))
+        assert color.ciede2000(color.srgb_to_lab(got), color.srgb_to_lab(want)) < 2.0, k
+
+
+def test_a_users_draft_and_colour_sequences_are_woven(model):
+    maps = model.generate("cotton", "#ffffff", 12, 128, draft="##../.##./..##/#..#", warp="navy 0.4, white 0.4",
+                          weft="white")
+    info = maps.info
+    assert info["draft"] == "##..\n.##.\n..##\n#..#" and len(info["palette"]) == 3
+    assert info["repeat"] % 4 == 0 and info["threads"] % info["repeat"] == 0
+    navy = maps.yarn == 0
+    assert 0.2 < navy.mean() < 0.5  # navy ends, half the warp, shown at the 2/2 twill's warp floats
+
+
+def test_density_sets_the_physical_scale(model):
+    a, b = (model.generate("cotton", "#808080", t, 256).info for t in (10, 20))
+    assert a["threads_per_cm"] == 10 and b["threads_per_cm"] == 20
+    assert abs(a["threads"] / a["tile_cm"] - 10) < 1e-9 and b["tile_cm"] < a["tile_cm"]
+    assert 4 <= a["px_per_thread"] <= 8 and 4 <= b["px_per_thread"] <= 8
+    assert model.generate("silk", "#808080", None, 256).info["threads_per_cm"] == 36  # the kind's own density
 
 
 def test_noise_rows_are_the_same_whichever_window_asks():
@@ -88,9 +108,9 @@ def test_progress_reports_every_window_and_can_cancel(model):
         model.generate("cotton", "#808080", 12, 128, window=64, progress=cancel)
 
 
-def test_info_reports_provider_and_time(model):
+def test_info_reports_provider_time_and_scale(model):
     info = model.generate("velvet", (0.5, 0.1, 0.2), 12, 64).info
-    assert info["provider"] == "CPUExecutionProvider" and info["seconds"] > 0
+    assert info["provider"] == "CPUExecutionProvider" and info["seconds"] > 0 and info["tile_cm"] > 0
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -99,8 +119,17 @@ def test_info_reports_provider_and_time(model):
     ({"color": (2.0, 0.0, 0.0)}, "malformed colour"),
     ({"size": 130}, "multiple of 4"),
     ({"size": 100000}, "larger than"),
-    ({"threads_per_cm": 500}, "outside the trained range"),
+    ({"threads_per_cm": 500}, "outside what this model makes"),
+    ({"threads_per_cm": 0}, "outside what this model makes"),
+    ({"threads_per_cm": float("nan")}, "outside what this model makes"),
     ({"roughness": 1.5}, "within 0..1"),
+    ({"draft": "##./.#"}, "not rectangular"),
+    ({"draft": "##/##"}, "no interlacing"),
+    ({"kind": "jersey", "draft": "plain"}, "not a weave"),
+    ({"warp": ""}, "empty"),
+    ({"warp": "#ff0000 0"}, "not usable"),
+    ({"weft": "teal 1"}, "malformed colour"),
+    ({"warp": "red 20, white 20"}, "more than the 64 px tile"),
 ])
 def test_bad_requests(model, kwargs, match):
     args = {"kind": "cotton", "color": "#808080", "threads_per_cm": 12, "size": 64} | kwargs
@@ -130,7 +159,7 @@ def test_corrupt_generator_is_detected(tmp_path):
 def test_mismatched_signature_is_detected(tmp_path):
     folder = _copy(tmp_path)
     card = json.loads((folder / "fabric_model.json").read_text())
-    card["files"]["generator"]["inputs"].pop("periodic")
+    card["files"]["generator"]["inputs"].pop("noise")
     (folder / "fabric_model.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="different versions"):
         FabricModel.load(folder).generate("cotton", "#808080", 12, 64)
@@ -165,15 +194,28 @@ def test_cli_refuses_bad_input_without_traceback(tmp_path):
 
 def test_swatch_variations_are_tileable_and_differ(model):
     photo = model.generate("denim", "#2b4a6f", 12, 96, seed=5).albedo  # any RGB image works as a photo
+    guess = model.read_swatch(photo)
+    assert guess.kind in model.kinds and 2 <= guess.threads_per_cm <= 80 and 0 <= guess.roughness <= 1
     vs = model.variations(photo, 2, size=64, seed=1)
     assert len(vs) == 2 and np.abs(vs[0].height - vs[1].height).mean() > 1e-5
     for v in vs:
-        assert v.albedo.shape == (64, 64, 3) and v.info["kind"] in model.kinds
+        assert v.albedo.shape == (64, 64, 3) and v.info["kind"] == guess.kind
 
 
 def test_unusable_swatch_is_refused(model):
     with pytest.raises(FabricInputError, match="at least 32"):
         model.variations(np.zeros((8, 8, 3)), 1)
+    with pytest.raises(FabricInputError, match="finite"):
+        model.variations(np.full((64, 64, 3), np.nan), 1)
+
+
+def test_card_of_the_previous_engine_is_refused_with_the_fix(tmp_path):
+    folder = _copy(tmp_path)
+    card = json.loads((folder / "fabric_model.json").read_text())
+    card.pop("format")
+    (folder / "fabric_model.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="another fabric engine.*re-export"):
+        FabricModel.load(folder)
 
 
 def test_model_without_encoder_says_how_to_get_one(tmp_path):

@@ -125,7 +125,9 @@ def test_atlas_shows_each_island_at_its_own_scale():
 def test_fabric_for_mesh_mapping_and_atlas(fabric_model):
     co, lv, ls, lt, uv = _quads([(0, 0, 0.64, 0.64, 0, 0, 1, 1)])
     res = fabric_for_mesh(fabric_model, MeshUV(co, lv, ls, lt, uv), "denim", "#2b4a6f", 12, 64, 1, None)
-    assert res.mode == "mapping" and res.mapping_scale == pytest.approx(64 / 2)  # 0.64 m over a 2 cm tile
+    # 0.64 m of UV square at the tile's physical size (12 threads/cm, whole draft repeats per 64 px tile)
+    assert res.mode == "mapping" and res.mapping_scale == pytest.approx(64 / res.tile_cm)
+    assert res.tile_cm == pytest.approx(res.info["threads"] / 12)
     assert res.images["albedo"].shape == (64, 64, 3) and res.images["height"].shape == (64, 64)
     assert 0 <= res.images["normal"].min() and res.images["normal"].max() <= 1
     co, lv, ls, lt, uv = _quads([(0, 0, 1, 1, 0, 0, .4, .4), (2, 0, 1, 1, .5, .5, .2, .2)])
