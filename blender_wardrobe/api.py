@@ -14,7 +14,7 @@ import bpy
 
 from . import body_sync, color_management, model_cache
 from .engine import color as engine_color
-from .engine import vocabulary
+from .engine import vocabulary, weave_draft
 
 
 class WardrobeError(RuntimeError):
@@ -41,11 +41,17 @@ def add_avatar(sex: str = "female") -> bpy.types.Object:
 
 def generate_fabric(obj: bpy.types.Object, kind: str | None = None, color=None, threads_per_cm: float | None = None,
                     roughness: float | None = None, seed: int | None = None, size: int | None = None,
-                    displacement: bool | None = None, keep_previous: bool = False) -> bpy.types.Material:
-    """Generate Fabric on ``obj`` (the whole object); settings left out come from the Fabric panel."""
+                    displacement: bool | None = None, keep_previous: bool = False, draft: str | None = None,
+                    warp: str | None = None, weft: str | None = None) -> bpy.types.Material:
+    """Generate Fabric on ``obj`` (the whole object); settings left out come from the Fabric panel.
+
+    ``draft``: a weave preset (``"twill_2_2"``) or rows of '#' (warp up) and '.' (weft up) split by '/';
+    ``warp``/``weft``: yarn colour sequences in cm (``"navy 0.6, white 0.6"``)."""
     props = {"kind": kind, "threads_per_cm": threads_per_cm, "roughness": roughness, "seed": seed,
              "resolution": None if size is None else str(size), "displacement": displacement,
-             "keep_previous": keep_previous}
+             "keep_previous": keep_previous, "warp_colors": warp, "weft_colors": weft}
+    if draft is not None:
+        props.update({"draft": draft} if draft in weave_draft.DRAFTS else {"draft": "CUSTOM", "draft_text": draft})
     if color is not None:
         try:
             props["color"] = color_management.from_srgb(color)

@@ -15,10 +15,10 @@ import numpy as np
 TEXTURE_DIR = "//wardrobe_textures"
 TAG = "wardrobe"  # custom property on our materials (generation info) and images (the generation token)
 # Pile has a fibre sheen; satin shines by its anisotropic specular instead (a sheen layer greys it).
-SHEEN = {"velvet": 1.0}
+SHEEN = {"velvet": 1.0, "corduroy": 0.8}
 # Filament fabrics (satin, silk): the warp floats run along the UV map's V axis, and light off long parallel
 # fibres stretches across them, so the highlight is elongated along the UV tangent (U), as silk shines.
-ANISOTROPY = {"satin": 0.6}
+ANISOTROPY = {"satin": 0.6, "silk": 0.75, "dupioni": 0.4}
 # name in the engine's result -> (file format, colour space, float buffer)
 MAPS = {
     "albedo": ("PNG", "sRGB", False),

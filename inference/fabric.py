@@ -240,7 +240,8 @@ class FabricModel:
                     progress(done, total)
         albedo = shade(st.palette, tone, yarn, yarn_gains(tone, yarn, st.palette))
         info = {"kind": kind, "color": tuple(float(c) for c in st.palette_srgb[0]), "threads_per_cm": st.threads_per_cm,
-                "tile_cm": st.tile_cm, "threads": st.threads, "repeat": st.repeat, "px_per_thread": round(st.px_per_thread, 3),
+                "tile_cm": st.tile_cm, "threads": st.threads, "repeat": st.repeat,
+                "px_per_thread": round(st.px_per_thread, 3),
                 "supersample": st.supersample, "draft": st.draft.text() if st.draft is not None else None,
                 "palette": [tuple(float(c) for c in p) for p in st.palette_srgb], "size": size, "seed": seed,
                 "provider": self.generator.get_providers()[0], "seconds": round(time.perf_counter() - t0, 4),

@@ -30,6 +30,7 @@ class KindPreset:
     align: int = 1  # stripe widths in whole multiples of this many threads (houndstooth needs the twill's 4)
     roughness: float = 0.8
     yarn_width: float = 0.85  # fraction of the thread spacing a yarn fills
+    weft_width: float | None = None  # the weft's, where it differs (denim: a finer weft, mostly hidden)
     slub: float = 0.1  # thickness irregularity along a yarn
     tone: float = 0.05  # yarn-to-yarn tone irregularity
     threads_per_cm: float = 12.0  # typical density (panel default when a kind is picked)
@@ -38,8 +39,8 @@ class KindPreset:
 PRESETS = {
     "cotton": KindPreset("woven", "plain", roughness=0.8, slub=0.12, threads_per_cm=14),
     "linen": KindPreset("woven", "plain", roughness=0.85, yarn_width=0.8, slub=0.45, tone=0.08, threads_per_cm=10),
-    "denim": KindPreset("woven", "twill_3_1", weft=(("ecru", 1.0),), roughness=0.75, yarn_width=0.9, slub=0.25,
-                        tone=0.1, threads_per_cm=12),
+    "denim": KindPreset("woven", "twill_3_1", weft=(("ecru", 1.0),), roughness=0.75, yarn_width=0.9,
+                        weft_width=0.6, slub=0.25, tone=0.1, threads_per_cm=12),
     "satin": KindPreset("woven", "satin_5", roughness=0.3, yarn_width=0.95, slub=0.03, tone=0.02, threads_per_cm=24),
     "silk": KindPreset("woven", "satin_8", roughness=0.2, yarn_width=0.97, slub=0.02, tone=0.015, threads_per_cm=36),
     "dupioni": KindPreset("woven", "plain", weft=(("shot", 1.0),), roughness=0.4, yarn_width=0.9, slub=0.6,

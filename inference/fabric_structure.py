@@ -216,7 +216,8 @@ class Structure:
         sw, sf = self._slubs(py, px, iu, iv)
         width, slub = self.preset.yarn_width, self.preset.slub
         prof_w = profile(fu[None, :], width * (1 + 0.35 * slub * sw))
-        prof_f = profile(fv[:, None], width * (1 + 0.35 * slub * sf))
+        weft_width = width if self.preset.weft_width is None else self.preset.weft_width
+        prof_f = profile(fv[:, None], weft_width * (1 + 0.35 * slub * sf))
         along_w = _along((pw + fv[:, None]) / lw, lw)
         along_f = _along((pf + fu[None, :]) / lf, lf)
         h_w = prof_w * np.where(top, 0.45 + 0.55 * along_w, 0.25)

@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 
+from ..engine import EngineError
 from . import plan, spec, store
 
 __all__ = ["main", "build_parser", "run_local", "plan", "spec", "store"]
@@ -39,8 +40,17 @@ def _load_spec(path: str) -> spec.BatchSpec:
     from .. import model_cache
     from . import file_checks
 
-    return spec.load(path, model_cache.fabric_model(bpy.context).kinds, check_swatch=file_checks.swatch_problem,
-                     check_blend=file_checks.blend_problem)
+    model = model_cache.fabric_model(bpy.context)
+
+    def fabric_problem(kind, color, threads_per_cm, size, seed, weave):
+        try:
+            model.structure(kind, color, threads_per_cm, size, seed, **weave)
+        except EngineError as exc:
+            return str(exc)
+        return None
+
+    return spec.load(path, model.kinds, check_swatch=file_checks.swatch_problem,
+                     check_blend=file_checks.blend_problem, check_fabric=fabric_problem)
 
 
 def _eta(done: int, total: int, elapsed: float) -> str:

@@ -18,7 +18,7 @@ import bpy
 import numpy as np
 
 from .. import body_sync, fabric_material, mesh_io, model_cache, studio
-from ..engine import fabric, fabric_surface
+from ..engine import fabric_surface
 from ..operators import avatar as avatar_ops
 from ..operators.variations import read_swatch
 from . import store

@@ -61,6 +61,8 @@ class SpecError(ValueError):
 # A check of a file the batch will read: None when it will load, else what is wrong with it. The
 # bpy side passes checks that load the file the way the render will (see batch/file_checks.py).
 FileCheck = Callable[[Path], "str | None"]
+# A check of one fabric request (kind, colour, threads per cm, size, seed, weave dict): None or the problem.
+FabricCheck = Callable[..., "str | None"]
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,10 @@ def _safe_name(text: str) -> bool:
 
 
 def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
-         check_blend: FileCheck | None = None) -> BatchSpec:
+         check_blend: FileCheck | None = None, check_fabric: FabricCheck | None = None) -> BatchSpec:
     """Parse and validate a spec. ``kinds``: the fabric model's vocabulary; the checks open the swatch
-    images and the .blend as the render will, so a dry run catches everything a real run would."""
+    images and the .blend as the render will, and build every fabric's structure (a plaid whose repeat does
+    not fit the tile size, say), so a dry run catches everything a real run would."""
     path = Path(path).resolve()
     try:
         text = path.read_text()
@@ -248,6 +251,10 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
         fabrics += [Fabric(f"swatch-{stem}-s{s}", None, "#808080", s, str(p)) for s in seeds]
     if not fabrics:
         c.fail("fabrics", None, "no fabrics: give kinds (with colours and seeds) or swatches")
+    for f in fabrics:
+        problem = check_fabric(f.kind, f.color, tpc, size, f.seed, weave) if check_fabric and f.kind else None
+        if problem:
+            c.fail("fabrics", "kinds", f"fabric '{f.name}': {problem}")
     seen: dict[str, Fabric] = {}
     for f in fabrics:  # each variant gets a folder named after its fabric: two alike would share one
         if f.name in seen:

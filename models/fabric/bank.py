@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from models.fabric.conditions import style_vector
-from models.fabric.synth import KINDS, FabricSpec, PRESETS, synthesize
+from models.fabric.synth import KINDS, PRESETS, FabricSpec, synthesize
 
 WINDOW, CROP = 96, 64
 BORDER = (WINDOW - CROP) // 2

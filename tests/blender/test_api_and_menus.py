@@ -23,6 +23,12 @@ def test_api_dresses_a_body_made_to_measure(addon):
     assert mat.node_tree.nodes["Fabric albedo"].image.size[0] == 256
     # The colour given in sRGB reaches the engine as that sRGB colour.
     assert tuple(info["color"]) == pytest.approx((0x2b / 255, 0x4a / 255, 0x6f / 255), abs=1e-4)
+    # A weave of one's own through the API: a tartan-like 2/2 twill on silk yarn.
+    mat = api.generate_fabric(skirt, kind="silk", threads_per_cm=20, size=256, draft="twill_2_2",
+                              warp="#7a1f3d 0.5, black 0.2", weft="#7a1f3d 0.5, black 0.2")
+    assert mat["wardrobe"]["kind"] == "silk" and mat["wardrobe"]["draft"] == "##..\n.##.\n..##\n#..#"
+    with pytest.raises(api.WardrobeError, match="not rectangular"):
+        api.generate_fabric(skirt, draft="##./.#")
 
 
 def test_api_errors_carry_the_operators_message_and_change_nothing(addon):

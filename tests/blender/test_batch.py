@@ -23,7 +23,7 @@ seed = 4
 name = "tall"
 stature = 183
 [fabrics]
-kinds = ["denim", "plaid"]
+kinds = ["denim", "gingham"]
 colors = ["#2b4a6f"]
 seeds = [0]
 size = 64
@@ -60,8 +60,8 @@ def _manifest(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
 
 
-ALL = {"random-4-0__denim-2b4a6f-s0", "random-4-0__plaid-2b4a6f-s0", "tall__denim-2b4a6f-s0",
-       "tall__plaid-2b4a6f-s0"}
+ALL = {"random-4-0__denim-2b4a6f-s0", "random-4-0__gingham-2b4a6f-s0", "tall__denim-2b4a6f-s0",
+       "tall__gingham-2b4a6f-s0"}
 
 
 def test_cli_entry_point_renders_every_variant(addon, tmp_path, capsys):
@@ -78,7 +78,7 @@ def test_cli_entry_point_renders_every_variant(addon, tmp_path, capsys):
         assert (folder / "render_000.png").is_file() and (folder / "skirt_albedo.png").is_file()
         body = json.loads((folder / "body.json").read_text())
         assert set(body["sliders"]) == {"stature", "chest", "waist", "hips", "inseam", "weight"}
-    tall = json.loads((out / "tall__plaid-2b4a6f-s0" / "body.json").read_text())
+    tall = json.loads((out / "tall__gingham-2b4a6f-s0" / "body.json").read_text())
     assert tall["sliders"]["stature"] == pytest.approx(183)
     assert (out / "contact_sheet.png").is_file() and len(json.loads((out / "contact_sheet.json").read_text())) == 4
     # Nothing is left half-written, and a second run has nothing to do.
@@ -160,7 +160,7 @@ def test_ray_executor_on_a_local_cluster_with_two_workers(tmp_path):
 
 # -- bad specs: refused before anything renders ----------------------------------------------------------
 @pytest.mark.parametrize("edit,match", [
-    (lambda s: s.replace('kinds = ["denim", "plaid"]', 'kinds = ["denim", "chainmail"]'),
+    (lambda s: s.replace('kinds = ["denim", "gingham"]', 'kinds = ["denim", "chainmail"]'),
      r"line \d+\): \[fabrics.kinds\] unknown fabric kind 'chainmail'"),
     (lambda s: s.replace("samples = 2", "smaples = 2"), r"line \d+\): \[render.smaples\] unknown field"),
     (lambda s: s.replace("samples = 2", 'samples = "many"'), r"\[render.samples\] invalid value 'many'"),
@@ -171,10 +171,16 @@ def test_ray_executor_on_a_local_cluster_with_two_workers(tmp_path):
     (lambda s: s.replace("angles = [0]", "angles = [0, nan]"), r"line \d+\): \[render.angles\] invalid value.*finite"),
     (lambda s: s.replace("angles = [0]", "angles = [0, inf]"), r"\[render.angles\] invalid value"),
     (lambda s: s.replace("angles = [0]", "angles = [0, 360]"), r"\[render.angles\] .*repeat a view"),
-    (lambda s: s.replace('kinds = ["denim", "plaid"]', 'kinds = ["denim", "denim"]'),
+    (lambda s: s.replace('kinds = ["denim", "gingham"]', 'kinds = ["denim", "denim"]'),
      r"\[fabrics.kinds\] fabric 'denim-2b4a6f-s0' is listed twice"),
     (lambda s: s.replace('colors = ["#2b4a6f"]', 'colors = ["#2b4a6f", "#2B4A6F"]'), r"is listed twice"),
     (lambda s: s.replace("seeds = [0]", "seeds = [0, 0]"), r"is listed twice"),
+    (lambda s: s.replace('kinds = ["denim", "gingham"]', 'kinds = ["denim", "plaid"]'),
+     r"\[fabrics.kinds\] fabric 'plaid-2b4a6f-s0': one repeat of this pattern is \d+ threads.*larger size"),
+    (lambda s: s.replace("size = 64", 'size = 64\ndraft = "##./.#"'),
+     r"\[fabrics.draft\] the draft is not rectangular"),
+    (lambda s: s.replace("size = 64", 'size = 64\nwarp = "navy 0"'), r"\[fabrics.warp\] a stripe width of 0.0 cm"),
+    (lambda s: s.replace("size = 64", "size = 64\nthreads_per_cm = 500"), r"\[fabrics.threads_per_cm\] invalid"),
 ])
 def test_bad_specs_name_the_field_and_line(addon, tmp_path, capsys, edit, match):
     spec = _spec(tmp_path, edit(SPEC))

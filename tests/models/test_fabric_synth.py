@@ -20,7 +20,6 @@ def test_every_kind_is_exactly_periodic_deterministic_and_in_range(kind):
         assert img.shape[:2] == (spec.size, spec.size) and img.min() >= 0 and img.max() <= 1, name
     assert maps["height"].std() > 0.05  # real relief, not a flat map
     # Periodic: the wrap seam is a step like those inside the tile (per-yarn randomness scatters single steps).
-    s = spec.structure()
     for name in ("albedo", "height", "roughness"):
         assert equal_phase_seam(maps[name], 1, 1, np.max) < 1.5, name
 
