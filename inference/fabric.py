@@ -8,8 +8,9 @@
 Three steps, one ONNX call per window: the exact structure (inference/fabric_structure.py: weave draft
 or stitch, yarn colours in centimetres), the detail network (tone, height, roughness and normals from
 structure + noise + style), then the yarn colours onto the tone (inference/yarn_shading.py: each yarn's
-mean is its requested colour). Large sizes are made in overlapping windows: each window is rendered
-with a margin wider than the network's receptive field, so the result equals a single pass.
+mean is its requested colour). Every window, the whole tile included, is rendered with the card's
+margin of wrapped context (wider than the network's receptive field; the graph pads nothing itself),
+so large sizes made window by window equal a single pass.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from .yarn_shading import shade, yarn_gains
 CARD = "fabric_model.json"
 FORMAT = "fabric-structure-detail-2"  # cards of this engine's network interface
 MAX_SIZE = 8192
-MARGIN = 32  # px of context around each window (> the network's receptive-field radius, a multiple of 4)
 
 
 class FabricInputError(EngineError, ValueError):
@@ -135,6 +135,7 @@ class FabricModel:
                     f"reads {FORMAT!r}): reinstall the add-on or re-export with python -m models.fabric.export")
             self.kinds = tuple(card["style"]["kinds"])
             self.stride, self.noise_ch = _whole(card, "stride"), _whole(card, "noise_channels")
+            self.margin = _whole(card, "margin")
             self.tpc_range = tuple(float(v) for v in card["style"]["threads_per_cm_range"])
             self.default_roughness = {k: float(card["style"]["default_roughness"][k]) for k in self.kinds}
             card["files"]["generator"]  # noqa: B018 (must exist)
@@ -221,7 +222,7 @@ class FabricModel:
         total, done = len(starts) ** 2, 0
         for y0 in starts:
             h = min(window, size - y0)
-            m = MARGIN if window < size else 0
+            m = self.margin
             band = noise_rows(seed, self.noise_ch, size, y0 - m, h + 2 * m)  # this row of windows' noise
             for x0 in starts:
                 w = min(window, size - x0)
@@ -229,12 +230,12 @@ class FabricModel:
                 xs = (x0 - m + np.arange(w + 2 * m)) % size
                 nz = np.ascontiguousarray(band[:, :, xs] if m else band)[None]
                 out = self.generator.run(None, {"structure": ch[None], "noise": nz, "style": style})[0][0]
-                inner = (slice(m, m + h), slice(m, m + w))
-                tone[y0:y0 + h, x0:x0 + w] = out[0][inner]
-                height[y0:y0 + h, x0:x0 + w] = out[1][inner]
-                rough[y0:y0 + h, x0:x0 + w] = out[2][inner]
-                normal[y0:y0 + h, x0:x0 + w] = out[3:6][(slice(None), *inner)].transpose(1, 2, 0)
-                yarn[y0:y0 + h, x0:x0 + w] = yw[inner]
+                out = out[:, m:m + h, m:m + w]  # the window; the margin ring is the graph's scratch
+                tone[y0:y0 + h, x0:x0 + w] = out[0]
+                height[y0:y0 + h, x0:x0 + w] = out[1]
+                rough[y0:y0 + h, x0:x0 + w] = out[2]
+                normal[y0:y0 + h, x0:x0 + w] = out[3:6].transpose(1, 2, 0)
+                yarn[y0:y0 + h, x0:x0 + w] = yw[m:m + h, m:m + w]
                 done += 1
                 if progress is not None:
                     progress(done, total)

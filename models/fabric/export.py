@@ -16,7 +16,18 @@ from inference.fabric import FORMAT
 from inference.fabric_structure import CHANNELS
 from inference.onnx_model import sha256_file as sha256
 from models.fabric.conditions import SCALE_RANGE, STYLE_DIM
-from models.fabric.networks import NOISE_CH, STRIDE, STRUCT_CH, DetailGenerator, sample_noise
+import torch.nn.functional as F
+
+from models.fabric.networks import (
+    MARGIN,
+    NOISE_CH,
+    NORMAL_STRENGTH,
+    STRIDE,
+    STRUCT_CH,
+    DetailGenerator,
+    PaddedGraph,
+    sample_noise,
+)
 from models.fabric.synth import BASE_ROUGHNESS, KINDS
 
 OPSET = 17
@@ -33,9 +44,9 @@ def load_generator(run: Path) -> tuple[DetailGenerator, dict]:
 def export_generator(g: DetailGenerator, out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / GENERATOR_FILE
-    args = (torch.rand(1, STRUCT_CH, 64, 64), sample_noise(1, 64), torch.randn(1, STYLE_DIM))
+    args = (torch.rand(1, STRUCT_CH, 128, 128), sample_noise(1, 128), torch.randn(1, STYLE_DIM))
     torch.onnx.export(
-        g, args, path, input_names=["structure", "noise", "style"], output_names=["maps"],
+        PaddedGraph(g), args, path, input_names=["structure", "noise", "style"], output_names=["maps"],
         # One request per call (the engine's use): the style's FiLM is folded into the convolutions.
         dynamic_axes={"structure": {2: "H", 3: "W"}, "noise": {2: "H", 3: "W"}, "maps": {2: "H", 3: "W"}},
         opset_version=OPSET, dynamo=False,
@@ -43,10 +54,15 @@ def export_generator(g: DetailGenerator, out_dir: Path) -> dict:
     return {"file": GENERATOR_FILE, "sha256": sha256(path),
             "inputs": {"structure": [1, STRUCT_CH, "H", "W"], "noise": [1, NOISE_CH, "H", "W"],
                        "style": [1, STYLE_DIM]},
-            "outputs": {"maps": [1, 6, "H", "W"]}, "parity_max_abs": parity(g, path)}
+            "outputs": {"maps": [1, 6, "H", "W"]}, "margin": MARGIN, "parity_max_abs": parity(g, path)}
+
+
+def wrap(t: torch.Tensor) -> torch.Tensor:
+    return F.pad(t, (MARGIN,) * 4, mode="circular")
 
 
 def parity(g: DetailGenerator, path: Path, seed: int = 0) -> float:
+    """ONNX on wrap-padded inputs against torch's wrapping forward on the tile (and the batched FiLM path)."""
     import onnxruntime as ort
 
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -59,7 +75,8 @@ def parity(g: DetailGenerator, path: Path, seed: int = 0) -> float:
             ref = g(*args).numpy()
             batched = g(*(torch.cat([a, a]) for a in args))[:1].numpy()  # the training path (FiLM after the conv)
         worst = max(worst, float(np.abs(batched - ref).max()))
-        got = sess.run(None, dict(zip(("structure", "noise", "style"), (a.numpy() for a in args), strict=True)))[0]
+        feed = {"structure": wrap(args[0]).numpy(), "noise": wrap(args[1]).numpy(), "style": args[2].numpy()}
+        got = sess.run(None, feed)[0][:, :, MARGIN:-MARGIN, MARGIN:-MARGIN]
         worst = max(worst, float(np.abs(got - ref).max()))
     return worst
 
@@ -69,9 +86,10 @@ def card(files: dict, ck: dict, command: str) -> dict:
         "name": "fabric_detail_gan", "version": "2.0.0", "format": FORMAT,
         "description": "Wrap-padded conditional detail generator: exact structure channels + noise + style -> "
                        "tone, height, roughness and normals (tileable at any size that is a multiple of the stride).",
-        "files": files, "stride": STRIDE, "noise_channels": NOISE_CH, "structure_channels": list(CHANNELS),
+        "files": files, "stride": STRIDE, "margin": MARGIN, "noise_channels": NOISE_CH,
+        "structure_channels": list(CHANNELS),
         "noise": "uniform, unit variance, counter-based per row (inference.fabric.noise_rows)",
-        "normal_strength": 4.0,
+        "normal_strength": NORMAL_STRENGTH,
         "style": {"kinds": list(KINDS), "threads_per_cm_range": list(SCALE_RANGE), "default_roughness": BASE_ROUGHNESS,
                   "layout": "one-hot kind, roughness, log2(pixels per thread / 6)"},
         "training": {"command": command, "steps": ck["step"], "wall_seconds": round(ck["wall"], 1),

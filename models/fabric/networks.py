@@ -25,7 +25,11 @@ from models.fabric.conditions import STYLE_DIM
 STRUCT_CH = len(CHANNELS)
 NOISE_CH = 2
 STRIDE = 4  # tile sizes (and window offsets) are multiples of this: the context path pools by 4
+MARGIN = 32  # px of wrapped context the exported graph takes on every side (> its receptive field, a multiple of 4)
 OUT_CH = 3  # tone, height, roughness
+# Height 0..1 spans about half a yarn's diameter and a thread is ~6 px wide, so a unit height step per px is a
+# slope of ~2: the tangent-space normal's strength (a property of the graph; scale-free at ~6 px per thread).
+NORMAL_STRENGTH = 2.0
 MAX_LOG_TONE = 1.0  # tone = exp(MAX_LOG_TONE * tanh(.)): crevices can be e^-1 darker, highlights e^1 brighter
 
 
@@ -86,7 +90,7 @@ def height_to_normal(height: torch.Tensor, strength: float) -> torch.Tensor:
 
 class DetailGenerator(nn.Module):
     def __init__(self, wdim: int = 64, ctx: int = 24, ctx_out: int = 8, fibre: int = 6, hidden: int = 16,
-                 normal_strength: float = 4.0):
+                 normal_strength: float = NORMAL_STRENGTH):
         super().__init__()
         self.normal_strength = normal_strength
         self.mapping = nn.Sequential(nn.Linear(STYLE_DIM, wdim), nn.LeakyReLU(0.2), nn.Linear(wdim, wdim),
@@ -116,9 +120,46 @@ class DetailGenerator(nn.Module):
         return torch.cat([tone, torch.sigmoid(o[:, 1:])], 1)
 
     def forward(self, structure, noise, style):
-        """The exported graph: tone, height, roughness and the OpenGL normal (N, 6, H, W)."""
+        """tone, height, roughness and the OpenGL normal (N, 6, H, W) of a whole (wrapping) tile."""
         d = self.detail(structure, noise, style)
         return torch.cat([d, height_to_normal(d[:, 1:2], self.normal_strength)], 1)
+
+    def padded(self, structure, noise, style, margin: int = MARGIN):
+        """The same maps for inputs that arrive already wrapped by ``margin`` px on every side (the engine renders
+        structure and noise for any window, so wrapping costs it nothing), as (N, 6, H + 2 margin, W + 2 margin):
+        only the inner H x W is the tile's (equal to ``forward`` on the unpadded tile, export checks it); the
+        margin ring is scratch the caller drops. Inside, convolutions zero-pad natively, so the graph has no
+        slice-and-concatenate padding at full resolution."""
+        w = self.mapping(style)
+        x = torch.cat([structure, noise], 1)
+        c = F.avg_pool2d(x, 4)  # margin is a multiple of 4: the pooling grid is the tile's
+        c = self.f0.conv(self.c0.conv, F.pad(c, (1, 1, 1, 1)), w)  # zero pad: only the scratch ring sees it
+        c = self.f1.conv(self.c1.conv, F.pad(c, (1, 1, 1, 1)), w)
+        up = F.interpolate(self.c2(c), scale_factor=4.0, mode="bilinear", align_corners=False)
+        h = torch.cat([x, F.leaky_relu(F.conv2d(noise, self.fibre.conv.weight, self.fibre.conv.bias, padding=2),
+                                       0.2), up], 1)
+        h = self.g0.conv(self.p0, h, w)
+        h = self.g1.conv(self.p1, h, w)
+        o = self.out(h)
+        height = torch.sigmoid(o[:, 1:2])
+        # Central differences as one fixed 3x3 convolution: (-dx, -dy_up) * strength / 2 in two channels.
+        k = torch.zeros(2, 1, 3, 3, dtype=height.dtype)
+        k[0, 0, 1, 0], k[0, 0, 1, 2] = 0.5 * self.normal_strength, -0.5 * self.normal_strength
+        k[1, 0, 2, 1], k[1, 0, 0, 1] = 0.5 * self.normal_strength, -0.5 * self.normal_strength
+        nrm = torch.cat([F.conv2d(height, k, padding=1), torch.ones_like(height)], 1)
+        tone = torch.exp(MAX_LOG_TONE * torch.tanh(o[:, :1]))
+        return torch.cat([tone, height, torch.sigmoid(o[:, 2:3]), nrm / nrm.norm(dim=1, keepdim=True)], 1)
+
+
+class PaddedGraph(nn.Module):
+    """What is exported: ``DetailGenerator.padded`` as the module's forward."""
+
+    def __init__(self, g: DetailGenerator, margin: int = MARGIN):
+        super().__init__()
+        self.g, self.margin = g, margin
+
+    def forward(self, structure, noise, style):
+        return self.g.padded(structure, noise, style, self.margin)
 
 
 def sample_noise(n: int, size: int, gen: torch.Generator | None = None) -> torch.Tensor:
