@@ -93,6 +93,42 @@ class Draft:
         return cls(up)
 
 
+def read_wif(path) -> Draft:
+    """The drawdown of a WIF file (the weavers' exchange format, an INI file): [THREADING] end=shaft,
+    [TIEUP] treadle=shafts and [TREADLING] pick=treadles, or [LIFTPLAN] pick=shafts for dobby looms."""
+    import configparser
+    from pathlib import Path
+
+    cp = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        cp.read_string(Path(path).read_text(errors="replace"))
+    except (OSError, configparser.Error) as exc:
+        raise DraftError(f"cannot read the WIF file {path}: {exc}") from exc
+    sections = {k.upper(): v for k, v in cp.items()}
+
+    def table(name):
+        sec = sections.get(name)
+        if sec is None:
+            return None
+        try:
+            rows = {int(k): [int(v) for v in val.split(",") if v.strip()] for k, val in sec.items()}
+        except ValueError as exc:
+            raise DraftError(f"the [{name}] section of {path} has an entry that is not a list of numbers") from exc
+        return [rows.get(i, []) for i in range(1, max(rows, default=0) + 1)]
+
+    threading = table("THREADING")
+    if not threading:
+        raise DraftError(f"{path} has no [THREADING] section: export the draft as a full WIF from your weaving program")
+    shafts = [t[0] if t else 0 for t in threading]
+    lift = table("LIFTPLAN")
+    if lift is None:
+        tieup, treadling = table("TIEUP"), table("TREADLING")
+        if not tieup or not treadling:
+            raise DraftError(f"{path} needs [TIEUP] and [TREADLING] (or a [LIFTPLAN]) to say which shafts rise")
+        lift = [sorted({sh for t in pick if 1 <= t <= len(tieup) for sh in tieup[t - 1]}) for pick in treadling]
+    return Draft(np.array([[sh in set(pick) for sh in shafts] for pick in lift]))
+
+
 def twill(over: int, under: int, direction: int = 1) -> Draft:
     """over/under twill (e.g. 3/1): each pick shifts the interlacing by one end (direction +1: right-hand)."""
     n = over + under
@@ -148,12 +184,14 @@ def draft_named(name: str) -> Draft:
 
 
 def as_draft(value) -> Draft:
-    """A draft from a preset name, draft text, a boolean matrix or a Draft."""
+    """A draft from a preset name, draft text, a .wif file path, a boolean matrix or a Draft."""
     if isinstance(value, Draft):
         return value
     if isinstance(value, str):
         if value in DRAFTS:
             return DRAFTS[value]
+        if value.strip().lower().endswith(".wif"):
+            return read_wif(value.strip())
         if value.isidentifier() and not set(value) <= set("xX"):  # a name, not rows of crossings
             return draft_named(value)
         return Draft.parse(value)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from inference.fabric import FORMAT
 from inference.fabric_structure import CHANNELS
 from inference.onnx_model import sha256_file as sha256
 from models.fabric.conditions import SCALE_RANGE, STYLE_DIM
-import torch.nn.functional as F
-
 from models.fabric.networks import (
     MARGIN,
     NOISE_CH,

@@ -147,3 +147,42 @@ def test_each_yarn_averages_to_its_colour():
         got = color.linear_to_srgb(lin[yarn == k].mean(0))
         assert color.ciede2000(color.srgb_to_lab(got), color.srgb_to_lab(want)) < 1.5, k
     assert albedo[yarn == 0].std() > 0.02  # the tone's shading is kept
+
+
+WIF = """[WIF]
+Version=1.1
+[CONTENTS]
+THREADING=yes
+TIEUP=yes
+TREADLING=yes
+[THREADING]
+1=1
+2=2
+3=3
+4=4
+[TIEUP]
+1=1,2
+2=2,3
+3=3,4
+4=4,1
+[TREADLING]
+1=1
+2=2
+3=3
+4=4
+"""
+
+
+def test_a_wif_file_is_a_draft(tmp_path):
+    path = tmp_path / "twill.wif"
+    path.write_text(WIF)
+    assert (as_draft(str(path)).up == DRAFTS["twill_2_2"].up).all()
+    lift = tmp_path / "lift.wif"
+    lift.write_text("[THREADING]\n1=1\n2=2\n[LIFTPLAN]\n1=1\n2=2\n")
+    assert as_draft(str(lift)).text() == "#.\n.#"
+    bad = tmp_path / "bad.wif"
+    bad.write_text("[THREADING]\n1=1\n")
+    with pytest.raises(DraftError, match="TIEUP"):
+        as_draft(str(bad))
+    with pytest.raises(DraftError, match="cannot read"):
+        as_draft(str(tmp_path / "missing.wif"))
