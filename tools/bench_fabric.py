@@ -48,9 +48,9 @@ def torch_generator(model: FabricModel):
     import torch
     from onnx import numpy_helper
 
-    from models.fabric.networks import DetailGenerator
+    from models.fabric.networks import DetailGenerator, PaddedGraph
 
-    g = DetailGenerator().eval()
+    g = PaddedGraph(DetailGenerator()).eval()  # the exported module: its parameters are named g.<name>
     path = artifacts.find(model.card["files"]["generator"]["file"], model.folder)
     inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
     state = g.state_dict()
@@ -83,15 +83,16 @@ def main(argv=None) -> int:
 
     rows, parity = [], 0.0
     for size in args.sizes:
-        st = model.structure(KIND, COLOR, 12, size, 1)
-        ch, yarn = st.render(0, 0, size, size)
-        feed = {"structure": ch[None], "noise": noise_rows(1, model.noise_ch, size, 0, size)[None],
-                "style": model.style(KIND, None, st.px_per_thread)[None]}
+        st, m = model.structure(KIND, COLOR, 12, size, 1), model.margin
+        ch, yarn = st.render(-m, -m, size + 2 * m, size + 2 * m)  # one window with the graph's wrapped margin
+        nz = noise_rows(1, model.noise_ch, size, -m, size + 2 * m)[:, :, (np.arange(size + 2 * m) - m) % size]
+        feed = {"structure": ch[None], "noise": nz[None], "style": model.style(KIND, None, st.px_per_thread)[None]}
+        yarn = yarn[m:-m, m:-m]
         targs = [torch.as_tensor(v) for v in feed.values()]
         out = model.generator.run(None, feed)[0]
         with torch.no_grad():
             parity = max(parity, float(np.abs(g(*targs).numpy() - out).max()))
-        tone = out[0, 0]
+        tone = np.ascontiguousarray(out[0, 0, m:-m, m:-m])
 
         def eager(targs=targs):
             with torch.no_grad():
@@ -99,7 +100,8 @@ def main(argv=None) -> int:
 
         t_torch = median_ms(eager, args.repeats)
         steps = [
-            ("  structure (numpy)", median_ms(lambda st=st, size=size: st.render(0, 0, size, size), args.repeats)),
+            ("  structure (numpy)", median_ms(lambda st=st, size=size, m=m: st.render(-m, -m, size + 2 * m,
+                                                                                  size + 2 * m), args.repeats)),
             ("  noise (Philox rows)", median_ms(lambda size=size: noise_rows(1, model.noise_ch, size, 0, size),
                                                 args.repeats)),
             ("  detail network + normals (onnxruntime)", median_ms(lambda feed=feed: model.generator.run(None, feed),
