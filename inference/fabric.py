@@ -203,7 +203,7 @@ class FabricModel:
 
     # -- generation ---------------------------------------------------------------------------------
     def generate(self, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
-                 roughness: float | None = None, window: int = 1024, progress=None, draft=None, warp=None,
+                 roughness: float | None = None, window: int | None = None, progress=None, draft=None, warp=None,
                  weft=None) -> FabricMaps:
         """Tileable PBR maps. ``threads_per_cm`` None: the kind's typical density. ``draft`` (preset name, rows of
         '#'/'.', or a matrix), ``warp``/``weft`` (colour sequences in cm) replace the kind's own. ``progress(done,
@@ -217,6 +217,8 @@ class FabricModel:
         rough = np.empty((size, size), np.float32)
         normal = np.empty((size, size, 3), np.float32)
         yarn = np.empty((size, size) + ((st.supersample ** 2,) if st.supersample > 1 else ()), np.int16)
+        if window is None:  # big maps in smaller windows: the network's activations stay small next to the maps
+            window = 1024 if size <= 2048 else 512
         window = min(size, max(self.stride * 16, window - window % self.stride))
         starts = list(range(0, size, window))
         total, done = len(starts) ** 2, 0

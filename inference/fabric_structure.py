@@ -209,26 +209,41 @@ class Structure:
         picks, ends = up.shape
         iu, fu = self._coords(px)  # ends: columns
         iv, fv = self._coords(py)  # picks: rows
-        cell = (iv % picks)[:, None] * ends + (iu % ends)[None, :]
+        cell = ((iv % picks) * ends).astype(np.int32)[:, None] + (iu % ends).astype(np.int32)[None, :]
         top = up.ravel()[cell]
         lw, pw = (a.astype(np.float32).ravel()[cell] for a in floats(up, 0))  # warp floats run along rows
         lf, pf = (a.astype(np.float32).ravel()[cell] for a in floats(~up, 1))  # weft floats run along columns
         sw, sf = self._slubs(py, px, iu, iv)
         width, slub = self.preset.yarn_width, self.preset.slub
-        prof_w = profile(fu[None, :], width * (1 + 0.35 * slub * sw))
         weft_width = width if self.preset.weft_width is None else self.preset.weft_width
+        out = np.empty((len(CHANNELS), len(py), len(px)), np.float32)
+        across, along, length, base, tone = out[1], out[2], out[3], out[4], out[5]
+        prof_w = profile(fu[None, :], width * (1 + 0.35 * slub * sw))
         prof_f = profile(fv[:, None], weft_width * (1 + 0.35 * slub * sf))
-        along_w = _along((pw + fv[:, None]) / lw, lw)
-        along_f = _along((pf + fu[None, :]) / lf, lf)
-        h_w = prof_w * np.where(top, 0.45 + 0.55 * along_w, 0.25)
-        h_f = prof_f * np.where(top, 0.25, 0.45 + 0.55 * along_f)
+        pw += fv[:, None]
+        along_w = _along(np.divide(pw, lw, out=pw), lw)
+        pf += fu[None, :]
+        along_f = _along(np.divide(pf, lf, out=pf), lf)
+        h_w = np.where(top, 0.45 + 0.55 * along_w, np.float32(0.25))
+        h_w *= prof_w
+        h_f = np.where(top, np.float32(0.25), 0.45 + 0.55 * along_f)
+        h_f *= prof_f
         warp_seen = h_w >= h_f
-        length = np.where(warp_seen, np.where(top, lw, 0), np.where(top, 0, lf)) / 8.0
-        yarn = np.where(warp_seen, self.warp_yarn[iu][None, :], self.weft_yarn[iv][:, None])
-        tone = np.where(warp_seen, self.warp_tone[iu][None, :], self.weft_tone[iv][:, None])
-        return self._stack(warp_seen, np.where(warp_seen, prof_w, prof_f),
-                           np.where(warp_seen, np.where(top, along_w, 0), np.where(top, 0, along_f)),
-                           np.minimum(length, 1), np.maximum(h_w, h_f), tone, np.where(warp_seen, sw, sf), yarn)
+        np.maximum(h_w, h_f, out=base)
+        out[0] = warp_seen
+        np.copyto(across, np.where(warp_seen, prof_w, prof_f))
+        shown_top = warp_seen == top  # the visible yarn is the one on top at this crossing (else: under it)
+        np.copyto(along, np.where(warp_seen, along_w, along_f))
+        along *= shown_top
+        np.copyto(length, np.where(warp_seen, lw, lf))
+        length *= shown_top
+        length *= np.float32(1 / 8)
+        np.minimum(length, 1, out=length)
+        np.copyto(tone, np.where(warp_seen, self.warp_tone[iu][None, :], self.weft_tone[iv][:, None]))
+        np.copyto(out[6], np.where(warp_seen, sw, sf))
+        yarn = np.where(warp_seen, self.warp_yarn[iu].astype(np.int16)[None, :],
+                        self.weft_yarn[iv].astype(np.int16)[:, None])
+        return out, yarn
 
     def _knit(self, py, px):
         iu, fu = self._coords(px)  # wales (stitch columns)

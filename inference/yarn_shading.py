@@ -34,6 +34,8 @@ def yarn_gains(tone: np.ndarray, yarn: np.ndarray, palette: np.ndarray, rounds: 
     count = np.bincount(ids, minlength=k).astype(np.float64)
     gains = count / np.maximum(np.bincount(ids, t, minlength=k), 1e-12)
     ceiling = _ceiling(palette)
+    if float(t.max()) * float(gains.max()) <= float(ceiling.min()):
+        rounds = 0  # no sample of any yarn reaches its ceiling: nothing clips, the first gains are exact
     for _ in range(rounds):  # re-aim where clipping took some of the mean away
         scaled = np.minimum(t * gains[ids].astype(np.float32), ceiling[ids].astype(np.float32))
         mean = np.bincount(ids, scaled, minlength=k) / np.maximum(count, 1)
