@@ -28,8 +28,8 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
                        description="Fabric kind: yarn, finish, weave and colour pattern (picking one sets its "
                                    "typical density and roughness)")
     color: FloatVectorProperty(
-        name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0, default=(0.16, 0.27, 0.45),
-        description="Main yarn colour (the kind's pattern adds white, dark or shot yarns to it)",
+        name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0, default=(0.018, 0.042, 0.11),
+        description="Main yarn colour (the kind's pattern adds white, dark or shot yarns to it); default indigo",
     )
     threads_per_cm: FloatProperty(
         name="Threads per cm", default=14.0, min=2.0, max=80.0,

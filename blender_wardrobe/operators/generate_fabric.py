@@ -49,7 +49,7 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     # SKIP_SAVE: a property the caller leaves out comes from the panel, never from the last call.
     kind: EnumProperty(name="Fabric", items=choices.FABRIC_KINDS, default="cotton", options={"SKIP_SAVE"})
     color: FloatVectorProperty(name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0,
-                               default=(0.16, 0.27, 0.45), options={"SKIP_SAVE"})
+                               default=(0.018, 0.042, 0.11), options={"SKIP_SAVE"})
     threads_per_cm: FloatProperty(name="Threads per cm", default=14.0, min=2.0, max=80.0, options={"SKIP_SAVE"})
     roughness: FloatProperty(name="Roughness", default=0.8, min=0.0, max=1.0, subtype="FACTOR",
                              options={"SKIP_SAVE"})
