@@ -21,7 +21,7 @@ import addon_utils  # noqa: E402
 # isort: on
 from PIL import Image, ImageDraw  # noqa: E402
 
-FABRICS = [("denim", "#2b4a6f", "tights"), ("plaid", "#8a2b2b", "skirt"), ("velvet", "#3d1f5c", "skirt")]
+FABRICS = [("denim", "#243a5e", "tights"), ("houndstooth", "#1f2a44", "skirt"), ("silk", "#7a1f3d", "skirt")]
 BODIES = [("female", ["--body-seed", "3"], "random body, seed 3"),
           ("male", ["--average-body", "--measure", "chest=112", "--measure", "waist=104", "--measure", "weight=98"],
            "chest 112, waist 104 cm, 98 kg")]

@@ -479,7 +479,7 @@ def test_the_weave_designer_weaves_the_panels_draft_and_colour_sequences(addon):
 def test_picking_a_kind_starts_from_its_typical_density(addon):
     s = bpy.context.scene.wardrobe_fabric
     s.kind = "silk"
-    assert s.threads_per_cm == pytest.approx(36) and s.roughness == pytest.approx(0.2)
+    assert s.threads_per_cm == pytest.approx(36) and s.roughness == pytest.approx(0.4)
     s.kind = "tweed"
     assert s.threads_per_cm == pytest.approx(7)
 
