@@ -186,3 +186,16 @@ def test_a_wif_file_is_a_draft(tmp_path):
         as_draft(str(bad))
     with pytest.raises(DraftError, match="cannot read"):
         as_draft(str(tmp_path / "missing.wif"))
+
+
+@pytest.mark.parametrize("kind", ["denim", "plaid", "rib", "leather"])
+def test_two_band_rendering_is_the_one_piece_rendering(kind, monkeypatch):
+    import inference.fabric_structure as fs
+
+    s = Structure.build(kind, "#2b4a6f", None, 256, seed=2)
+    monkeypatch.setattr(fs, "PARALLEL_MIN_PX", 1)
+    banded = s.render(-32, 16, 320, 200)
+    monkeypatch.setattr(fs, "PARALLEL_MIN_PX", 1 << 40)
+    whole = s.render(-32, 16, 320, 200)
+    np.testing.assert_array_equal(banded[0], whole[0])
+    np.testing.assert_array_equal(banded[1], whole[1])
