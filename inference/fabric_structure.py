@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import color as colour
+from . import parallel
 from .errors import EngineError
 from .fabric_kinds import CORD_WALE_THREADS, PRESETS, KindPreset, sequence
 from .weave_draft import Draft, as_draft, floats
@@ -38,25 +39,6 @@ MAX_SUPERSAMPLE = 4
 SLUB_SAMPLES = 256  # along-yarn resolution of slub noise per tile length (slubs are centimetres long)
 FIELD_SIZE = 64  # resolution of the periodic low-frequency field (pile crush, leather creases)
 MAX_THREADS_PER_CM = 200.0
-
-
-PARALLEL_MIN_PX = 1 << 18  # windows at least this big are rendered in two row bands at once
-
-
-@dataclass
-class _State:
-    pool: object = None  # the two worker threads structure rendering shares (made on first use)
-
-
-_state = _State()
-
-
-def _pool():
-    if _state.pool is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _state.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wardrobe-structure")
-    return _state.pool
 
 
 class StructureError(EngineError, ValueError):
@@ -201,21 +183,13 @@ class Structure:
         # Sample positions in tile fractions; whole pixels wrap first so offsets far outside stay exact.
         py = (((np.arange(h) + y0) % self.size)[:, None] + (np.arange(ss) + 0.5)[None] / ss).ravel() / self.size
         px = (((np.arange(w) + x0) % self.size)[:, None] + (np.arange(ss) + 0.5)[None] / ss).ravel() / self.size
-        ch, yarn = self._bands(getattr(self, "_" + self.preset.family), py, px)
+        render = getattr(self, "_" + self.preset.family)
+        parts = parallel.in_two_bands(lambda r0, r1: render(py[r0 * ss:r1 * ss], px), h, w * ss * ss)
+        ch, yarn = parallel.stack_rows([p[0] for p in parts], 1), parallel.stack_rows([p[1] for p in parts])
         if ss > 1:
             ch = ch.reshape(len(CHANNELS), h, ss, w, ss).mean((2, 4))
             yarn = yarn.reshape(h, ss, w, ss).transpose(0, 2, 1, 3).reshape(h, w, ss * ss)  # every sub-sample's yarn
         return np.ascontiguousarray(ch, np.float32), yarn
-
-    @staticmethod
-    def _bands(render, py, px):
-        """``render(py, px)`` in two row bands on two threads (numpy releases the GIL in its loops): the same
-        arrays, about 1.7x sooner on two cores. Small windows run in one piece."""
-        if len(py) * len(px) < PARALLEL_MIN_PX or len(py) < 2 * 8:
-            return render(py, px)
-        half = len(py) // 2
-        a, b = _pool().map(lambda rows: render(rows, px), (py[:half], py[half:]))
-        return np.concatenate([a[0], b[0]], 1), np.concatenate([a[1], b[1]], 0)
 
     def _coords(self, p):
         u = p * self.threads

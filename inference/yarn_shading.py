@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import parallel
 from .color import linear_to_srgb
 
 LUT_STEPS = 4096
@@ -56,10 +57,15 @@ def shade(palette: np.ndarray, tone: np.ndarray, yarn: np.ndarray, gains: np.nda
     scale = np.float32((LUT_STEPS - 1) / LUT_MAX_TONE)
     # A yarn is at most as bright as its brightest channel allows (a white stays white, does not turn blue).
     cap = np.minimum(LUT_STEPS - 1, np.floor(_ceiling(palette) * scale)).astype(np.float32)
-    q = np.minimum(tone * (gains[yarn] * scale) + 0.5, cap[yarn]).astype(np.int32)
-    q += yarn.astype(np.int32) * LUT_STEPS
-    flat = lut.reshape(k * LUT_STEPS, 3)
+    flat = [np.ascontiguousarray(lut.reshape(k * LUT_STEPS, 3)[:, c]) for c in range(3)]
     out = np.empty((h, w, 3), np.float32)
-    for c in range(3):
-        np.take(flat[:, c], q, out=out[..., c])
+
+    def rows(r0, r1):
+        y = yarn[r0:r1]
+        q = np.minimum(tone[r0:r1] * (gains[y] * scale) + 0.5, cap[y]).astype(np.int32)
+        q += y.astype(np.int32) * LUT_STEPS
+        for c in range(3):
+            out[r0:r1, :, c] = flat[c][q]
+
+    parallel.in_two_bands(rows, h, w)
     return out

@@ -190,12 +190,25 @@ def test_a_wif_file_is_a_draft(tmp_path):
 
 @pytest.mark.parametrize("kind", ["denim", "plaid", "rib", "leather"])
 def test_two_band_rendering_is_the_one_piece_rendering(kind, monkeypatch):
-    import inference.fabric_structure as fs
+    from inference import parallel
 
     s = Structure.build(kind, "#2b4a6f", None, 256, seed=2)
-    monkeypatch.setattr(fs, "PARALLEL_MIN_PX", 1)
+    monkeypatch.setattr(parallel, "MIN_PX", 1)
     banded = s.render(-32, 16, 320, 200)
-    monkeypatch.setattr(fs, "PARALLEL_MIN_PX", 1 << 40)
+    monkeypatch.setattr(parallel, "MIN_PX", 1 << 40)
     whole = s.render(-32, 16, 320, 200)
     np.testing.assert_array_equal(banded[0], whole[0])
     np.testing.assert_array_equal(banded[1], whole[1])
+
+
+def test_two_band_shading_is_the_one_piece_shading(monkeypatch):
+    from inference import parallel
+
+    s = Structure.build("gingham", "#2b6f4a", 14, 512)
+    ch, yarn = s.render(0, 0, 512, 512)
+    tone = (0.5 + ch[4]).astype(np.float32)
+    gains = yarn_gains(tone, yarn, s.palette)
+    monkeypatch.setattr(parallel, "MIN_PX", 1)
+    banded = shade(s.palette, tone, yarn, gains)
+    monkeypatch.setattr(parallel, "MIN_PX", 1 << 40)
+    np.testing.assert_array_equal(banded, shade(s.palette, tone, yarn, gains))
