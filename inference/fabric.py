@@ -230,7 +230,7 @@ class FabricModel:
                 w = min(window, size - x0)
                 ch, yw = st.render(y0 - m, x0 - m, h + 2 * m, w + 2 * m)
                 xs = (x0 - m + np.arange(w + 2 * m)) % size
-                nz = np.ascontiguousarray(band[:, :, xs] if m else band)[None]
+                nz = np.ascontiguousarray(band[:, :, xs])[None]
                 out = self.generator.run(None, {"structure": ch[None], "noise": nz, "style": style})[0][0]
                 out = out[:, m:m + h, m:m + w]  # the window; the margin ring is the graph's scratch
                 tone[y0:y0 + h, x0:x0 + w] = out[0]

@@ -26,7 +26,7 @@ from . import color as colour
 from . import parallel
 from .errors import EngineError
 from .fabric_kinds import CORD_WALE_THREADS, PRESETS, KindPreset, sequence
-from .weave_draft import Draft, as_draft, floats
+from .weave_draft import Draft, as_draft
 from .yarn_colors import ColorSequence
 
 CHANNELS = ("warp_on_top", "across", "along", "float_length", "base_height", "yarn_tone", "slub")
@@ -115,7 +115,7 @@ class Structure:
     warp_slub: np.ndarray  # (threads, SLUB_SAMPLES) along-yarn N(0, 1)
     weft_slub: np.ndarray
     field: np.ndarray  # (FIELD_SIZE, FIELD_SIZE) low-frequency periodic noise
-    cell_points: np.ndarray  # (threads, threads, 2) leather grain cell centres in cell units
+    cell_points: np.ndarray | None  # (threads, threads, 2) leather grain cell centres in cell units (leather only)
 
     @property
     def tile_cm(self) -> float:
@@ -167,7 +167,8 @@ class Structure:
             warp_tone=rng.standard_normal(n).astype(np.float32), weft_tone=rng.standard_normal(n).astype(np.float32),
             warp_slub=_smooth_periodic(rng, n, SLUB_SAMPLES, slub_cycles),
             weft_slub=_smooth_periodic(rng, n, SLUB_SAMPLES, slub_cycles),
-            field=_field(rng, max(2.0, tile_cm / 3)), cell_points=rng.random((n, n, 2)).astype(np.float32))
+            field=_field(rng, max(2.0, tile_cm / 3)),
+            cell_points=rng.random((n, n, 2)).astype(np.float32) if preset.family == "leather" else None)
 
     # -- rendering ------------------------------------------------------------------------------------
     def yarn_rgb(self, yarn: np.ndarray) -> np.ndarray:
@@ -214,8 +215,8 @@ class Structure:
         iv, fv = self._coords(py)  # picks: rows
         cell = ((iv % picks) * ends).astype(np.int32)[:, None] + (iu % ends).astype(np.int32)[None, :]
         top = up.ravel()[cell]
-        lw, pw = (a.astype(np.float32).ravel()[cell] for a in floats(up, 0))  # warp floats run along rows
-        lf, pf = (a.astype(np.float32).ravel()[cell] for a in floats(~up, 1))  # weft floats run along columns
+        # Warp floats run along rows, weft floats along columns.
+        lw, pw, lf, pf = (a.ravel()[cell] for a in self.draft.float_tables)
         sw, sf = self._slubs(py, px, iu, iv)
         width, slub = self.preset.yarn_width, self.preset.slub
         weft_width = width if self.preset.weft_width is None else self.preset.weft_width

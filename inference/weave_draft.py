@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -53,6 +54,12 @@ class Draft:
     def repeat(self) -> int:
         """Threads after which the draft repeats in both directions (a square tile holds whole repeats)."""
         return math.lcm(self.ends, self.picks)
+
+    @cached_property
+    def float_tables(self) -> tuple[np.ndarray, ...]:
+        """(warp float length, position in it, weft float length, position in it), float32 (picks, ends): what
+        every rendered window looks up, worked out once per draft."""
+        return tuple(a.astype(np.float32) for a in (*floats(self.up, 0), *floats(~self.up, 1)))
 
     def text(self) -> str:
         return "\n".join("".join("#" if c else "." for c in row) for row in self.up)

@@ -128,7 +128,6 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
             weave = weave_request(self)
             # Validates the whole request (draft, colour sequences, density for this size) before anything starts.
             model.structure(self.kind, color, self.threads_per_cm, size, self.seed, **weave)
-            model.style(self.kind, self.roughness, 6.0)
         except (EngineError, fabric_material.SaveError) as exc:
             return str(exc)
         mesh = mesh_io.read_uv_layout(obj.data, obj.matrix_world)

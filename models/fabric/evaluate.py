@@ -236,8 +236,8 @@ def confusion_plot(report: Path, mat: np.ndarray, title: str, name: str):
 
 def sample_grid(report: Path, grid: list):
     """Every kind: two seeds, albedo crop at 3x next to the 2x2-tiled tile (seams would show as lines)."""
-    fig, axes = plt.subplots(len(grid) // 5 * 2 if len(grid) % 5 == 0 else (len(grid) // 5 + 1) * 2, 5,
-                             figsize=(12, 2.6 * 2 * ((len(grid) + 4) // 5)))
+    rows = 2 * ((len(grid) + 4) // 5)
+    fig, axes = plt.subplots(rows, 5, figsize=(12, 2.6 * rows))
     axes = axes.reshape(-1, 5)
     for i, (kind, maps) in enumerate(grid):
         r, c = 2 * (i // 5), i % 5
@@ -271,8 +271,7 @@ def training_curves(run: Path, report: Path) -> bool:
 
 
 def _table(title: str, rows: dict) -> list[str]:
-    keys = sorted({k for r in rows.values() for k in r}, key=lambda k: list(next(iter(rows.values()))).index(k)
-                  if k in next(iter(rows.values())) else 99)
+    keys = list(dict.fromkeys(k for r in rows.values() for k in r))  # first-seen order
     out = [f"### {title}", "", "| kind | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for kind, row in rows.items():
         out.append(f"| {kind} | " + " | ".join(f"{row[k]:.3f}" if k in row else "" for k in keys) + " |")

@@ -50,7 +50,7 @@ class FabricSpec:
     warp: object = None  # None: the kind's colour sequences (see inference.yarn_colors)
     weft: object = None
 
-    def structure_repeat_px(self, size: int) -> bool:
+    def fits(self, size: int) -> bool:
         """Whether one repeat of this fabric's pattern fits a ``size`` px tile."""
         try:
             Structure.build(self.kind, self.color, self.threads_per_cm, size, self.seed, self.draft, self.warp,

@@ -28,7 +28,8 @@ from models.fabric.synth import KINDS, PRESETS, synthesize
 from models.run import TrainingRun, gaussian_kl
 
 ENCODER_FILE = "fabric_encoder.onnx"
-SWATCH_DIM = len(KINDS) + 5
+SWATCH_DIM = len(KINDS) + 5  # the swatch layout (inference.fabric.swatch_vector)
+MAPS_CH = 5  # albedo, height, roughness in
 TILE = 128
 
 
@@ -50,7 +51,7 @@ def swatch_bank(n: int, seed: int, log=print) -> tuple[torch.Tensor, torch.Tenso
         spec = random_spec(rng, kind)
         # A whole tile when one repeat of the pattern fits TILE px, else the corner of a larger tile (a crop of
         # fabric is still that fabric: the encoder sees size-independent statistics).
-        size = TILE if spec.structure_repeat_px(TILE) else 4 * TILE
+        size = TILE if spec.fits(TILE) else 4 * TILE
         spec = dataclasses.replace(spec, size=size)
         m = synthesize(spec)
         maps.append(np.concatenate([m["albedo"].transpose(2, 0, 1), m["height"][None],
@@ -100,23 +101,21 @@ def export_encoder(enc: SwatchEncoder, out_dir: Path) -> dict:
 
     from inference.onnx_model import sha256_file as sha256
 
-    OUT_CH, STYLE_DIM = 5, SWATCH_DIM  # noqa: N806 (albedo, height, roughness in; the swatch layout out)
-
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ENCODER_FILE
-    x = torch.rand(1, OUT_CH, 64, 64)
+    x = torch.rand(1, MAPS_CH, 64, 64)
     torch.onnx.export(enc, (x,), path, input_names=["maps"], output_names=["mu", "logvar"],
                       dynamic_axes={"maps": {0: "n", 2: "H", 3: "W"}, "mu": {0: "n"}, "logvar": {0: "n"}},
                       opset_version=17, dynamo=False)
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     worst = 0.0
     for size in (64, 200):
-        x = torch.rand(2, OUT_CH, size, size)
+        x = torch.rand(2, MAPS_CH, size, size)
         with torch.no_grad():
             ref = enc(x)[0].numpy()
         worst = max(worst, float(np.abs(sess.run(None, {"maps": x.numpy()})[0] - ref).max()))
-    return {"file": ENCODER_FILE, "sha256": sha256(path), "inputs": {"maps": ["n", OUT_CH, "H", "W"]},
-            "outputs": {"mu": ["n", STYLE_DIM], "logvar": ["n", STYLE_DIM]}, "parity_max_abs": worst}
+    return {"file": ENCODER_FILE, "sha256": sha256(path), "inputs": {"maps": ["n", MAPS_CH, "H", "W"]},
+            "outputs": {"mu": ["n", SWATCH_DIM], "logvar": ["n", SWATCH_DIM]}, "parity_max_abs": worst}
 
 
 def main(argv=None) -> int:
