@@ -82,6 +82,16 @@ def template_card(user_dir=None) -> dict:
     return json.loads(artifacts.find(TEMPLATE_CARD, user_dir).read_text())
 
 
+def template_body_parts(user_dir=None) -> np.ndarray:
+    """(V,) uint8 per template body vertex: index into ``vocabulary.BODY_PARTS`` (from the skin weights)."""
+    path = artifacts.find(TEMPLATE_NPZ, user_dir)
+    try:
+        return _template_arrays(str(path))["body/part"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise MeshError(f"the template {path} has no body part labels ({type(exc).__name__}: {exc}): reinstall the "
+                        "add-on, or rebuild it with python -m models.template.build_template") from exc
+
+
 def load_template(part: str = "body", user_dir=None) -> MeshData:
     """The template avatar's body, or one of its CC0 helper garments (``tights``, ``skirt``)."""
     if part not in TEMPLATE_PARTS:

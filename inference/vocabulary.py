@@ -57,6 +57,18 @@ GARMENTS = (
 )
 GARMENT_IDS = tuple(g.id for g in GARMENTS)
 
+# Garments cut to measure on the current body (inference.garment_spec), with sewing-pattern UVs.
+PATTERN_GARMENT_LIST = (
+    Garment("dress", "Dress", "Dress made to measure: sheath to A-line, sleeveless or sleeved, mini to maxi"),
+    Garment("top", "Top", "Top / T-shirt made to measure, with or without sleeves"),
+    Garment("trousers", "Trousers", "Trousers made to measure, waist to hem"),
+)
+PATTERN_GARMENTS = tuple(g.id for g in PATTERN_GARMENT_LIST)
+
+# Body regions a garment is cut on (template vertex labels from the skin weights). "l" is the body's
+# left, +X in Blender (the avatar faces -Y).
+BODY_PARTS = ("trunk", "head", "arm_l", "arm_r", "leg_l", "leg_r")
+
 
 @dataclass(frozen=True)
 class FabricKind:

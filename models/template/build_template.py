@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from inference.mesh import MeshData
+from inference.vocabulary import BODY_PARTS
 from models.body.targets import dense_target
+from models.template.body_parts import WEIGHTS_REL, body_parts
 from models.template.landmarks import find_landmarks
 
 SOURCE_REL = Path("bodies/mpfb2/3dobjs/base.obj")
@@ -105,6 +107,7 @@ def build(data_root: Path) -> tuple[dict[str, np.ndarray], dict]:
             "faces": int(len(part["face_sizes"])),
             "loops": int(len(part["loop_vertex"])),
         }
+    arrays["body/part"] = body_parts(data_root, len(arrays["body/co"]))
     body_z = arrays["body/co"][:, 2]
     body = MeshData(arrays["body/co"], arrays["body/face_sizes"], arrays["body/loop_vertex"])
     breast = dense_target(str(data_root / BREAST_TARGET_REL))
@@ -113,7 +116,7 @@ def build(data_root: Path) -> tuple[dict[str, np.ndarray], dict]:
     meta = {
         "name": "template_avatar",
         "format": "npz: <part>/co (V,3) float32 metres, face_sizes (F,), loop_vertex (L,), "
-        "loop_uv (L,2), source_vertex (V,) index into base.obj",
+        "loop_uv (L,2), source_vertex (V,) index into base.obj; body/part (V,) uint8 index into body_parts.legend",
         "frame": "Blender: Z up, -Y forward, metres, feet on z=0, centred in x/y",
         "source": str(SOURCE_REL),
         "source_sha256": hashlib.sha256(src.read_bytes()).hexdigest(),
@@ -123,6 +126,8 @@ def build(data_root: Path) -> tuple[dict[str, np.ndarray], dict]:
         "stature_m": round(float(body_z[crown] - body_z[sole]), 5),
         "stature_vertices": {"crown": crown, "sole": sole},
         "landmarks": landmarks,
+        "body_parts": {"legend": list(BODY_PARTS), "source": str(WEIGHTS_REL),
+                       "rule": "part of the bone with the largest skin weight"},
         "parts": parts_meta,
         "build_command": "python -m models.template.build_template --data ../shared/data",
     }

@@ -1,0 +1,82 @@
+"""Made-to-measure garments: a spec in centimetres and a body in, a mesh with pattern UVs out.
+
+    garment = make(GarmentSpec("dress", length=60, flare=90), body_co)
+
+The garment is cut around ``body_co`` (template topology, the avatar's current shape), so its ease
+and lengths are this body's; bound to the same body it then follows every slider.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import garment_fit, garment_pattern, garment_shape
+from .garment_grid import compact
+from .garment_spec import PRESETS, GarmentError, GarmentSpec
+from .measure import Measurer
+from .mesh import MeshData, load_template, template_body_parts
+from .vocabulary import BODY_PARTS
+
+__all__ = ["Garment", "GarmentError", "GarmentSpec", "PRESETS", "make"]
+
+
+@dataclass(frozen=True)
+class Garment:
+    spec: GarmentSpec
+    mesh: MeshData  # quads, loop UVs laid out as pattern pieces
+    pins: np.ndarray  # (V,) float32 0..1: where the garment hangs in a drape (shoulders, waistband)
+    face_piece: np.ndarray  # (F,) index into ``pieces``
+    pieces: tuple[str, ...]
+    metres_per_uv: float  # one UV unit spans this many metres of cloth on every piece
+    notes: tuple[str, ...]  # what was adjusted (a hem that would reach the floor)
+
+
+def body_cut(body_co: np.ndarray, user_dir=None) -> garment_shape.BodyCut:
+    measurer = Measurer.from_template(user_dir)
+    co = measurer.check(body_co)
+    lm = measurer.landmark_points(co)
+    return garment_shape.BodyCut.of(co, measurer.tris, template_body_parts(user_dir), lm, measurer.axilla_z(co, lm))
+
+
+def make(spec: GarmentSpec, body_co: np.ndarray, user_dir=None, cut: garment_shape.BodyCut | None = None) -> Garment:
+    """Cut ``spec`` around the body ``body_co`` ((V, 3) template topology, metres)."""
+    cut = cut or body_cut(body_co, user_dir)
+    shape = garment_shape.build(spec.checked(), cut)
+    pieces = [garment_pattern.unroll(shape.co, part, panel) for part in shape.parts for panel in part.panels]
+    quads = np.concatenate([p.quads for p in pieces])
+    uv, extent = garment_pattern.layout(pieces)
+    co, quads = compact(shape.co, quads, shape.parts)
+    used = np.zeros(len(shape.co), bool)
+    used[np.unique(np.concatenate([p.quads for p in pieces]).ravel())] = True
+    pins = shape.pins[used].astype(np.float32)
+    face_piece = np.concatenate([np.full(len(p.quads), i, np.int32) for i, p in enumerate(pieces)])
+    mesh = MeshData(co.astype(np.float32), np.full(len(quads), 4, np.int32), quads.ravel().astype(np.int32),
+                    uv.reshape(-1, 2).astype(np.float32))
+    return Garment(spec, mesh.validate(f"{spec.kind} pattern"), pins, face_piece, tuple(p.name for p in pieces),
+                   extent, tuple(shape.notes))
+
+
+def covered(spec: GarmentSpec, cut: garment_shape.BodyCut, parts: np.ndarray) -> np.ndarray:
+    """(V,) bool body vertices ``spec`` covers where it reaches: all but the head and the arms, and the arms
+    down to the sleeve's end (a hand beside a skirt is not under it)."""
+    out = parts != BODY_PARTS.index("head")
+    for side, (shoulder, elbow, _) in cut.arm_axis.items():
+        arm = parts == BODY_PARTS.index(f"arm_{side}")
+        u = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
+        reach = (cut.co - shoulder) @ u < (spec.sleeve / 100.0 if spec.sleeve > 0 else -1.0)
+        out &= ~arm | reach
+    return out
+
+
+def fit(g: Garment, body_co: np.ndarray, user_dir=None) -> garment_fit.Fit:
+    """Ease at chest/waist/hips and pokes of garment ``g`` (vertices in the body frame) on ``body_co``."""
+    measurer = Measurer.from_template(user_dir)
+    cut = body_cut(body_co, user_dir)
+    trunk = np.array([not g.pieces[i].startswith("sleeve") for i in g.face_piece])
+    return garment_fit.measure(g.mesh, body_co, measurer, covered(g.spec, cut, template_body_parts(user_dir)), trunk)
+
+
+def rest_body(user_dir=None) -> np.ndarray:
+    return load_template("body", user_dir).co

@@ -1,0 +1,104 @@
+"""How a garment fits a body: ease at chest, waist and hips, and where the body pokes through.
+
+Ease is measured, not recalled: the garment's own horizontal section at the body's landmark level,
+as a tape would read it (convex hull perimeter), minus the body's girth there. A body vertex pokes
+through when its closest point on the garment is inside a piece (not on its edge: a hand below a
+hem is not a poke) and it lies on the outer side of the cloth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import closest, sections
+from .measure import Measurer
+from .mesh import MeshData
+
+LEVELS = {"chest": "bust_l", "waist": "navel", "hips": "buttock"}
+POKE_TOLERANCE_M = 0.0005  # thinner than any cloth
+
+
+@dataclass(frozen=True)
+class Fit:
+    ease: dict  # level -> cm (garment girth - body girth), NaN where the garment does not reach
+    garment_girth: dict  # level -> cm
+    body_girth: dict  # level -> cm
+    pokes: int  # body vertices through the cloth
+    poke_depth_mm: float  # the deepest of them
+
+    def summary(self) -> str:
+        parts = [f"{k} {v:+.1f} cm" for k, v in self.ease.items() if np.isfinite(v)]
+        tight = [k for k, v in self.ease.items() if np.isfinite(v) and v < 0]
+        text = "ease " + ", ".join(parts) if parts else "no ease levels covered"
+        if tight:
+            text += f" (negative at {', '.join(tight)}: a stretch fabric, drawn skin-tight)"
+        if self.pokes:
+            text += f"; {self.pokes} body vertices through the cloth (up to {self.poke_depth_mm:.1f} mm)"
+        return text
+
+
+def _girth_at(co, tris, z) -> float:
+    pts, _ = sections.section_segments(co, tris, (0.0, 0.0, z), (0.0, 0.0, 1.0))
+    if len(pts) < 2:
+        return float("nan")
+    return sections.hull_perimeter(pts.reshape(-1, 3), (0.0, 0.0, 1.0)) * 100.0
+
+
+def _boundary_vertices(mesh: MeshData) -> np.ndarray:
+    lv = mesh.loop_vertex
+    start = mesh.loop_start
+    nxt = np.arange(len(lv)) + 1
+    ends = start + mesh.face_sizes
+    nxt[ends - 1] = start
+    e = np.sort(np.stack([lv, lv[nxt]], 1), 1)
+    uniq, count = np.unique(e, axis=0, return_counts=True)
+    out = np.zeros(mesh.n_vertices, bool)
+    out[uniq[count == 1].ravel()] = True
+    return out
+
+
+def measure(garment: MeshData, body_co: np.ndarray, measurer: Measurer, covered: np.ndarray | None = None,
+            trunk_faces: np.ndarray | None = None) -> Fit:
+    """Fit of ``garment`` (vertices in the body's frame) on ``body_co`` (template topology).
+    ``covered``: (V,) bool body vertices the garment is meant to cover (default: all); ``trunk_faces``: (F,)
+    bool faces a girth is read on (default: all; sleeves left out, as a tape goes under the arms)."""
+    body = measurer.check(body_co)
+    lm = measurer.landmark_points(body)
+    gco = np.asarray(garment.co, np.float64)
+    gtris = garment.triangles()
+    if trunk_faces is not None:
+        gtris = gtris[np.repeat(np.asarray(trunk_faces, bool), garment.face_sizes - 2)]
+    ease, g_girth, b_girth = {}, {}, {}
+    for name, landmark in LEVELS.items():
+        z = float(lm[landmark][2])
+        b = measurer._level_girth(body, measurer._tri_z_range(body), z)[0] * 100.0
+        g = _girth_at(gco, gtris, z) if gco[:, 2].min() < z < gco[:, 2].max() else float("nan")
+        b_girth[name], g_girth[name], ease[name] = b, g, g - b
+    pokes, depth = through(garment, body, covered)
+    return Fit(ease, g_girth, b_girth, pokes, depth)
+
+
+def through(garment: MeshData, body_co: np.ndarray, covered: np.ndarray | None = None) -> tuple[int, float]:
+    """(count, deepest mm) of body vertices outside the cloth where the garment covers them."""
+    gco = np.asarray(garment.co, np.float64)
+    tris = garment.triangles()
+    ids = np.flatnonzero(covered) if covered is not None else np.arange(len(body_co))
+    lo, hi = gco.min(0) - 0.05, gco.max(0) + 0.05
+    p = np.asarray(body_co, np.float64)[ids]
+    p = p[((p >= lo) & (p <= hi)).all(1)]
+    if not len(p):
+        return 0, 0.0
+    tri, bary, _ = closest.closest_points(p, gco, tris)
+    edge = _boundary_vertices(garment)
+    t = tris[tri]
+    q = (gco[t] * bary[..., None]).sum(1)
+    # On an edge of the cloth: the closest point is on a boundary vertex or between two of them.
+    on_edge = ((bary > 1e-6) & ~edge[t]).sum(1) == 0
+    a, b, c = gco[t[:, 0]], gco[t[:, 1]], gco[t[:, 2]]
+    n = np.cross(b - a, c - a)
+    n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-20
+    signed = ((p - q) * n).sum(1)
+    out = (signed > POKE_TOLERANCE_M) & ~on_edge
+    return int(out.sum()), float(signed[out].max() * 1000.0) if out.any() else 0.0
