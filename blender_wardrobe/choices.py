@@ -4,7 +4,7 @@ Operators, the CLI and the body sync read them from here, so none of them import
 (whose update callbacks import them back).
 """
 
-from .engine import vocabulary, weave_draft
+from .engine import garment_spec, vocabulary, weave_draft
 
 FABRIC_KINDS = [(k.id, k.label, "") for k in vocabulary.FABRIC_KINDS]  # the engine's words, as enum items
 FABRIC_KIND_IDS = vocabulary.FABRIC_KIND_IDS
@@ -24,3 +24,8 @@ BINDINGS = [
     ("SURFACE", "Surface", "Each vertex follows a point on the reference body's surface"),
 ]
 STYLE_SIZE = 8  # room for the body model's latent ("body style"); the panel shows as many as the model has
+PATTERN_GARMENTS = [(g.id, g.label, g.description) for g in vocabulary.PATTERN_GARMENT_LIST]
+GARMENT_PRESETS = [("CUSTOM", "Custom", "Your own measurements")] + [
+    (name, name.replace("_", " ").title(), f"{spec.kind}: length {spec.length:g} cm, sleeve {spec.sleeve:g} cm, "
+     f"flare {spec.flare:g} cm") for name, spec in garment_spec.PRESETS.items()]
+GARMENT_FIELDS = ("kind", "ease_chest", "ease_waist", "ease_hips", "length", "sleeve", "flare", "neckline")

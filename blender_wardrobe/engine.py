@@ -22,5 +22,6 @@ EngineError, __version__ = api.EngineError, api.__version__
 artifacts, binding, body, body_shaper, color, fabric = api.artifacts, api.binding, api.body, api.body_shaper, \
     api.color, api.fabric
 fabric_kinds, weave_draft, yarn_colors = api.fabric_kinds, api.weave_draft, api.yarn_colors
+cloth_settings, garment, garment_spec = api.cloth_settings, api.garment, api.garment_spec
 fabric_surface, mesh, onnx_model, runtime, uv_layout, vocabulary = api.fabric_surface, api.mesh, api.onnx_model, \
     api.runtime, api.uv_layout, api.vocabulary

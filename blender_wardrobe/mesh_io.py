@@ -64,3 +64,13 @@ def read_co(me: bpy.types.Mesh) -> np.ndarray:
     co = np.empty(len(me.vertices) * 3, np.float32)
     me.vertices.foreach_get("co", co)
     return co.reshape(-1, 3)
+
+
+def read_mesh(me: bpy.types.Mesh, co: np.ndarray | None = None) -> "engine_mesh.MeshData":
+    """Polygons of a mesh (positions ``co`` if given, e.g. a shape key's) as engine MeshData, no UVs."""
+    co = read_co(me) if co is None else np.asarray(co, np.float32)
+    loop_vertex = np.empty(len(me.loops), np.int32)
+    me.loops.foreach_get("vertex_index", loop_vertex)
+    sizes = np.empty(len(me.polygons), np.int32)
+    me.polygons.foreach_get("loop_total", sizes)
+    return engine_mesh.MeshData(co, sizes, loop_vertex)

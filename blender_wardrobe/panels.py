@@ -4,7 +4,7 @@ import bpy
 
 from . import body_sync, model_cache
 from .engine import vocabulary
-from .operators import avatar, body_shape, generate_fabric, variations
+from .operators import avatar, body_shape, drape, garments, generate_fabric, variations
 
 
 class WardrobePanel:
@@ -71,7 +71,8 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
             return
         s = obj.wardrobe
         if s.role == "GARMENT":
-            layout.label(text=f"Garment of {s.avatar.name if s.avatar else '(no avatar)'}", icon="MOD_CLOTH")
+            layout.label(text=f"Garment of {s.avatar.name if s.avatar else '(no avatar)'}: see Garment",
+                         icon="MOD_CLOTH")
             return
         col = layout.column(align=True)
         col.use_property_split = True
@@ -107,4 +108,41 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
             layout.label(text=f"{len(garments)} garment(s) follow this body", icon="CHECKMARK")
 
 
-classes = (VIEW3D_PT_wardrobe_fabric, VIEW3D_PT_wardrobe_body)
+class VIEW3D_PT_wardrobe_garment(WardrobePanel, bpy.types.Panel):
+    bl_label = "Garment"
+    bl_idname = "VIEW3D_PT_wardrobe_garment"
+
+    def draw(self, context):
+        layout = self.layout
+        obj = context.active_object
+        if obj is not None and obj.type == "MESH" and obj.wardrobe.role == "GARMENT":
+            self._draw_garment(layout, obj)
+            return
+        settings = context.scene.wardrobe_garment
+        col = layout.column(align=True)
+        col.use_property_split = True
+        for prop in ("preset", "kind", "ease_chest", "ease_waist", "ease_hips", "length", "sleeve", "flare",
+                     "neckline"):
+            col.prop(settings, prop)
+        layout.operator(garments.WARDROBE_OT_make_garment.bl_idname, icon="MOD_CLOTH")
+
+    @staticmethod
+    def _draw_garment(layout, obj):
+        s = obj.wardrobe
+        avatar_obj = s.avatar
+        layout.label(text=f"Garment of {avatar_obj.name if avatar_obj else '(no avatar)'}", icon="MOD_CLOTH")
+        if s.fit_report:
+            box = layout.box()
+            stale = avatar_obj is not None and any(
+                abs(a - b) > 1e-3 for a, b in zip(s.fit_sliders, body_sync.slider_values(avatar_obj).values()))
+            box.label(text="Fit" + (" (body changed since: measure again)" if stale else ""), icon="DRIVER_DISTANCE")
+            for line in s.fit_report.split("; "):
+                box.label(text=line[:110])
+        layout.operator(garments.WARDROBE_OT_garment_fit.bl_idname, icon="DRIVER_DISTANCE")
+        layout.operator(drape.WARDROBE_OT_drape.bl_idname, icon="PHYSICS")
+        if obj.data.shape_keys and drape.DRAPE_KEY in obj.data.shape_keys.key_blocks and avatar_obj is not None:
+            if any(abs(a - b) > 1e-3 for a, b in zip(s.drape_sliders, body_sync.slider_values(avatar_obj).values())):
+                layout.label(text="The body changed since the drape: Drape again", icon="ERROR")
+
+
+classes = (VIEW3D_PT_wardrobe_fabric, VIEW3D_PT_wardrobe_body, VIEW3D_PT_wardrobe_garment)

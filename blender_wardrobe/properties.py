@@ -12,8 +12,19 @@ from bpy.props import (
     StringProperty,
 )
 
-from .choices import BINDINGS, DRAFTS, FABRIC_KINDS, RESOLUTIONS, ROLES, SEXES, STYLE_SIZE
-from .engine import fabric_kinds, vocabulary
+from .choices import (
+    BINDINGS,
+    DRAFTS,
+    FABRIC_KINDS,
+    GARMENT_FIELDS,
+    GARMENT_PRESETS,
+    PATTERN_GARMENTS,
+    RESOLUTIONS,
+    ROLES,
+    SEXES,
+    STYLE_SIZE,
+)
+from .engine import fabric_kinds, garment_spec, vocabulary
 
 
 def _on_kind(self, context):
@@ -82,6 +93,34 @@ def _slider(measurement: str, default, lo, hi):
                          precision=1, step=50, description=m.description, update=moved)
 
 
+def _on_garment_preset(self, context):
+    spec = garment_spec.PRESETS.get(self.preset)
+    if spec is not None:
+        for name in GARMENT_FIELDS:
+            setattr(self, name, getattr(spec, name))
+
+
+def _cm(name, default, lo, hi, description):
+    return FloatProperty(name=f"{name} (cm)", default=default, min=lo, max=hi, description=f"{description} (cm)")
+
+
+class WardrobeGarmentSettings(bpy.types.PropertyGroup):
+    """A made-to-measure garment: what Make Garment cuts around the avatar's current body."""
+    preset: EnumProperty(name="Preset", items=GARMENT_PRESETS, default="CUSTOM", update=_on_garment_preset,
+                         description="Start from a garment and adjust its measurements")
+    kind: EnumProperty(name="Garment", items=PATTERN_GARMENTS, default="dress")
+    ease_chest: _cm("Chest Ease", 6.0, -30.0, 80.0, "Garment girth minus body girth at the chest")
+    ease_waist: _cm("Waist Ease", 4.0, -30.0, 80.0, "Garment girth minus body girth at the waist")
+    ease_hips: _cm("Hip Ease", 6.0, -30.0, 80.0, "Garment girth minus body girth at the hips")
+    length: _cm("Length", 55.0, 1.0, 200.0, "From the waist (navel level) down to the hem")
+    sleeve: _cm("Sleeve", 0.0, 0.0, 90.0, "From the shoulder down the arm; 0 is sleeveless")
+    flare: _cm("Flare", 0.0, 0.0, 400.0, "Girth added at the hem over a sheath (an A-line's swing)")
+    neckline: _cm("Neckline", 8.0, 0.0, 35.0, "Depth of the front neckline below the base of the neck")
+
+    def spec(self) -> "garment_spec.GarmentSpec":
+        return garment_spec.GarmentSpec(**{n: getattr(self, n) for n in GARMENT_FIELDS})
+
+
 class WardrobeObjectSettings(bpy.types.PropertyGroup):
     role: EnumProperty(name="Role", items=ROLES, default="NONE")
     avatar: PointerProperty(name="Avatar", type=bpy.types.Object, description="The avatar this garment follows")
@@ -118,6 +157,13 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
     bind_vertex_count: IntProperty(name="Bound Vertices", default=0,
                                    description="Vertex count when bound (0: bound before it was recorded)")
     bind_style: FloatVectorProperty(name="Bind Style", size=STYLE_SIZE)
+    # -- made-to-measure garments ------------------------------------------------------------------
+    pattern: StringProperty(name="Pattern", description="The garment's measurements (JSON), as it was made")
+    fit_report: StringProperty(name="Fit", description="Ease and pokes, last measured on the current body")
+    fit_sliders: FloatVectorProperty(name="Fit Measured At", size=len(vocabulary.SLIDERS),
+                                     description="Slider values the fit was measured at (stale when they differ)")
+    drape_sliders: FloatVectorProperty(name="Draped At", size=len(vocabulary.SLIDERS),
+                                       description="Slider values the drape was simulated at")
 
 
 # Settings renamed since they were first saved: old name -> new name (read from files saved before).
@@ -137,7 +183,7 @@ def upgrade_saved_settings() -> None:
                 del settings[old]
 
 
-classes = (WardrobeFabricSettings, WardrobeObjectSettings)
+classes = (WardrobeFabricSettings, WardrobeGarmentSettings, WardrobeObjectSettings)
 
 
 def _variation_items(self, context):
@@ -154,6 +200,7 @@ def _on_pick_variation(self, context):
 
 def register_pointers():
     bpy.types.Scene.wardrobe_fabric = PointerProperty(type=WardrobeFabricSettings)
+    bpy.types.Scene.wardrobe_garment = PointerProperty(type=WardrobeGarmentSettings)
     bpy.types.Object.wardrobe = PointerProperty(type=WardrobeObjectSettings)
     # UI state only (not saved): which variation preview is picked.
     bpy.types.WindowManager.wardrobe_variation = EnumProperty(
@@ -163,4 +210,5 @@ def register_pointers():
 def unregister_pointers():
     del bpy.types.WindowManager.wardrobe_variation
     del bpy.types.Object.wardrobe
+    del bpy.types.Scene.wardrobe_garment
     del bpy.types.Scene.wardrobe_fabric

@@ -11,10 +11,13 @@ from . import (
     binding,  # any mesh bound to the template surface
     body,  # measurements (SLIDERS) -> bodies; the body model
     body_shaper,  # the body model plus bindings: what a slider tick computes
+    cloth_settings,  # how each fabric kind drapes (mass, stiffness)
     color,  # sRGB, linear, Lab, CIEDE2000, colour parsing
     fabric,  # a fabric request -> tileable PBR maps; the fabric model
     fabric_kinds,  # what each kind is made of: draft, colour sequences, typical density and roughness
     fabric_surface,  # a mesh's UV layout + a fabric -> maps at physical scale (mapping or atlas)
+    garment,  # made-to-measure garments (spec in cm + body -> mesh with pattern UVs) and their fit
+    garment_spec,  # what a garment is: kind, ease, lengths, flare (checked)
     mesh,  # the template meshes
     onnx_model,  # model cards and verified sessions
     runtime,  # onnxruntime's availability and providers
@@ -25,6 +28,6 @@ from . import (
 )
 from .errors import EngineError
 
-__all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_shaper", "color", "fabric",
-           "fabric_kinds", "fabric_surface", "mesh", "onnx_model", "runtime", "uv_layout", "vocabulary",
-           "weave_draft", "yarn_colors"]
+__all__ = ["EngineError", "__version__", "artifacts", "binding", "body", "body_shaper", "cloth_settings", "color",
+           "fabric", "fabric_kinds", "fabric_surface", "garment", "garment_spec", "mesh", "onnx_model", "runtime",
+           "uv_layout", "vocabulary", "weave_draft", "yarn_colors"]

@@ -102,3 +102,25 @@ def through(garment: MeshData, body_co: np.ndarray, covered: np.ndarray | None =
     signed = ((p - q) * n).sum(1)
     out = (signed > POKE_TOLERANCE_M) & ~on_edge
     return int(out.sum()), float(signed[out].max() * 1000.0) if out.any() else 0.0
+
+
+def normal_variation(mesh: MeshData, co: np.ndarray | None = None) -> float:
+    """Mean angle (degrees) between the normals of faces sharing an edge: flat cloth ~0, folds raise it."""
+    co = np.asarray(mesh.co if co is None else co, np.float64)
+    tris = mesh.triangles()
+    face = np.repeat(np.arange(mesh.n_faces), mesh.face_sizes - 2)
+    n = np.cross(co[tris[:, 1]] - co[tris[:, 0]], co[tris[:, 2]] - co[tris[:, 0]])
+    fn = np.zeros((mesh.n_faces, 3))
+    np.add.at(fn, face, n)  # polygon normal: sum of its fan's (area-weighted)
+    fn /= np.linalg.norm(fn, axis=1, keepdims=True) + 1e-20
+    lv, start = mesh.loop_vertex, mesh.loop_start
+    nxt = np.arange(len(lv)) + 1
+    nxt[start + mesh.face_sizes - 1] = start
+    loop_face = np.repeat(np.arange(mesh.n_faces), mesh.face_sizes)
+    e = np.sort(np.stack([lv, lv[nxt]], 1), 1)
+    order = np.lexsort((e[:, 1], e[:, 0]))
+    e, loop_face = e[order], loop_face[order]
+    same = (e[1:] == e[:-1]).all(1)
+    a, b = loop_face[:-1][same], loop_face[1:][same]
+    cos = np.clip((fn[a] * fn[b]).sum(1), -1, 1)
+    return float(np.degrees(np.arccos(cos)).mean()) if len(cos) else 0.0

@@ -1,5 +1,6 @@
 """Operators, one module per concern."""
 
-from . import avatar, body_shape, generate_fabric, variations
+from . import avatar, body_shape, drape, garments, generate_fabric, variations
 
-classes = (*avatar.classes, *generate_fabric.classes, *variations.classes, *body_shape.classes)
+classes = (*avatar.classes, *generate_fabric.classes, *variations.classes, *body_shape.classes, *garments.classes,
+           *drape.classes)

@@ -14,7 +14,7 @@ AVATAR_NAME = "Wardrobe Avatar"
 GARMENT_ITEMS = [(g.id, g.label, g.description) for g in vocabulary.GARMENTS]
 
 
-def _link_new_object(context, name: str, data: "engine_mesh.MeshData") -> bpy.types.Object:
+def link_new_object(context, name: str, data: "engine_mesh.MeshData") -> bpy.types.Object:
     me = mesh_io.new_mesh(name, data)
     obj = bpy.data.objects.new(name, me)
     context.collection.objects.link(obj)
@@ -22,7 +22,7 @@ def _link_new_object(context, name: str, data: "engine_mesh.MeshData") -> bpy.ty
 
 
 @contextlib.contextmanager
-def _removed_on_error(obj):
+def removed_on_error(obj):
     """Undo the creation of ``obj`` if setting it up fails, so a failed operator leaves no half-made object."""
     try:
         yield
@@ -33,7 +33,7 @@ def _removed_on_error(obj):
         raise
 
 
-def _select_only(context, obj):
+def select_only(context, obj):
     for other in context.selected_objects:
         other.select_set(False)
     obj.select_set(True)
@@ -43,7 +43,7 @@ def _select_only(context, obj):
 def create_avatar(context) -> bpy.types.Object:
     """The template body as a new mesh object at the 3D cursor, standing on its feet."""
     data = engine_mesh.load_template("body", preferences.user_model_dir(context))
-    obj = _link_new_object(context, AVATAR_NAME, data)
+    obj = link_new_object(context, AVATAR_NAME, data)
     obj.location = context.scene.cursor.location
     try:
         body_shape.init_avatar(context, obj, identity=True)
@@ -55,12 +55,12 @@ def create_avatar(context) -> bpy.types.Object:
 def create_garment(context, avatar: bpy.types.Object, part: str) -> bpy.types.Object:
     """A template garment, parented to ``avatar`` in its rest frame and marked to follow it."""
     data = engine_mesh.load_template(part, preferences.user_model_dir(context))
-    obj = _link_new_object(context, f"{avatar.name} {part.title()}", data)
+    obj = link_new_object(context, f"{avatar.name} {part.title()}", data)
     obj.parent = avatar  # identity parent inverse: the garment is authored in the body's frame
     obj.wardrobe.role = "GARMENT"
     obj.wardrobe.avatar = avatar
     # The helper garments are modelled on the rest template: bind them to it, then show the current body.
-    with _removed_on_error(obj):
+    with removed_on_error(obj):
         shaper = model_cache.body_shaper(context)
         body_sync.store_binding(obj, shaper.bind(data.co), None)
         body_sync.update_avatar(avatar, context)
@@ -90,7 +90,7 @@ class WARDROBE_OT_add_avatar(bpy.types.Operator):
         except EngineError as exc:
             self.report({"ERROR"}, f"Could not add the avatar: {exc}")
             return {"CANCELLED"}
-        _select_only(context, obj)
+        select_only(context, obj)
         if obj.wardrobe.body_message:
             self.report({"WARNING"}, obj.wardrobe.body_message)
         return {"FINISHED"}
@@ -120,7 +120,7 @@ class WARDROBE_OT_add_garment(bpy.types.Operator):
         except EngineError as exc:
             self.report({"ERROR"}, f"Could not add the garment: {exc}")
             return {"CANCELLED"}
-        _select_only(context, obj)
+        select_only(context, obj)
         return {"FINISHED"}
 
 
