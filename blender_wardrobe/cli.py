@@ -20,10 +20,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, help="PNG file to write")
     demo.add_argument("--samples", type=int, default=32, help="Cycles samples (default 32)")
     demo.add_argument("--resolution", type=int, nargs=2, default=(480, 720), metavar=("W", "H"))
-    demo.add_argument("--garment", choices=(*vocabulary.GARMENT_IDS, "none"), default="skirt")
+    demo.add_argument("--garment", choices=(*vocabulary.GARMENT_IDS, *demo_scene.PATTERN_DEMOS, "none"),
+                      default="a_line_dress", help="a made-to-measure garment preset (default a_line_dress), a "
+                      "helper garment (tights, skirt) or none")
+    demo.add_argument("--drape-frames", type=int, default=30,
+                      help="cloth simulation frames for a made-to-measure garment (0: no drape; default 30)")
     demo.add_argument("--save-blend", help="also save the scene to this .blend")
-    demo.add_argument("--fabric", choices=(*choices.FABRIC_KIND_IDS, "none"), default="denim",
-                      help="fabric generated for the garment (default denim)")
+    demo.add_argument("--fabric", choices=(*choices.FABRIC_KIND_IDS, "none"), default="silk",
+                      help="fabric generated for the garment (default silk)")
     demo.add_argument("--color", type=_hex_color, help="fabric colour as #rrggbb")
     demo.add_argument("--fabric-size", type=int, default=512, help="fabric tile in pixels (32 px per cm)")
     demo.add_argument("--fabric-seed", type=int, default=0)
@@ -81,6 +85,7 @@ def _demo(args) -> int:
             samples=args.samples,
             resolution=tuple(args.resolution),
             garment=None if args.garment == "none" else args.garment,
+            drape_frames=args.drape_frames,
             save_blend=args.save_blend,
             fabric=args.fabric,
             color=args.color,

@@ -7,6 +7,10 @@ from pathlib import Path
 import bpy
 
 from . import studio
+from .engine import garment_spec
+
+PATTERN_DEMOS = tuple(garment_spec.PRESETS)
+SILK_WINE = (0.30, 0.02, 0.06)  # linear sRGB: a deep wine silk
 
 
 class DemoError(RuntimeError):
@@ -49,8 +53,16 @@ def _dress(scene, garment_obj, fabric: str, color, fabric_size: int, fabric_seed
         raise DemoError("Generate Fabric failed (see the message above)")
 
 
-def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None, fabric="denim", color=None,
-        fabric_size=512, fabric_seed=0, body_seed=7, sex="female", measurements=None) -> str:
+def _make_pattern_garment(preset: str):
+    spec = garment_spec.PRESETS[preset]
+    values = {n: getattr(spec, n) for n in ("kind", "ease_chest", "ease_waist", "ease_hips", "length", "sleeve",
+                                            "flare", "neckline")}
+    if bpy.ops.wardrobe.make_garment(**values) != {"FINISHED"}:
+        raise DemoError(f"making the {preset} failed (see the message above)")
+
+
+def run(out, samples=32, resolution=(480, 720), garment="a_line_dress", save_blend=None, fabric="silk", color=None,
+        fabric_size=512, fabric_seed=0, body_seed=7, sex="female", measurements=None, drape_frames=30) -> str:
     """Build the demo scene (a shaped avatar wearing a generated fabric) and render it; returns the PNG path."""
     path = Path(out).expanduser().resolve()
     if path.suffix.lower() != ".png":
@@ -61,12 +73,24 @@ def run(out, samples=32, resolution=(480, 720), garment="skirt", save_blend=None
         raise DemoError("adding the avatar failed (see the message above)")
     avatar = bpy.context.active_object
     avatar.data.materials.append(studio.skin())
-    if garment:
-        if bpy.ops.wardrobe.add_garment(part=garment) != {"FINISHED"}:
-            raise DemoError(f"adding the {garment} failed (see the message above)")
-        _dress(scene, bpy.context.active_object, fabric, color, fabric_size, fabric_seed)
-    bpy.context.view_layer.objects.active = avatar
-    _shape_body(avatar, body_seed, sex, measurements or {})  # garments follow the body
+    if garment in PATTERN_DEMOS:  # cut to measure: shape the body first, then make the garment on it
+        _shape_body(avatar, body_seed, sex, measurements or {})
+        _make_pattern_garment(garment)
+        worn = bpy.context.active_object
+        _dress(scene, worn, fabric, SILK_WINE if color is None and fabric == "silk" else color, fabric_size,
+               fabric_seed)
+        if drape_frames > 0:
+            bpy.context.view_layer.objects.active = worn
+            if bpy.ops.wardrobe.drape(frames=drape_frames, fabric=fabric if fabric != "none" else "cotton") \
+                    != {"FINISHED"}:
+                raise DemoError("the drape failed (see the message above)")
+    else:
+        if garment:
+            if bpy.ops.wardrobe.add_garment(part=garment) != {"FINISHED"}:
+                raise DemoError(f"adding the {garment} failed (see the message above)")
+            _dress(scene, bpy.context.active_object, fabric, color, fabric_size, fabric_seed)
+        bpy.context.view_layer.objects.active = avatar
+        _shape_body(avatar, body_seed, sex, measurements or {})  # garments follow the body
     avatar.rotation_euler.z = math.radians(-20)
     bpy.context.view_layer.update()
     studio.stage(scene, height=avatar.dimensions.z)

@@ -230,7 +230,7 @@ def _dress(spec: GarmentSpec, cut: BodyCut) -> Shape:
                                      _gap(_ease_at(spec, cut, z)) + _flare_at(spec, cut, z, hem), angles,
                                      over=z > over_from) for z in zs])
     tops = _column_tops(spec, cut, rows, zs, angles, top)
-    rows = _band(rows, zs, tops)
+    rows = _band(rows, zs, tops, lv["chest"])
     pool = VertexPool()
     q = COLUMNS // 4
     bodice = GridPart(pool.add(rows), True, [Panel("front", np.arange(-q, q + 1) % COLUMNS),
@@ -279,10 +279,13 @@ def _column_tops(spec, cut, rows, zs, angles, top) -> np.ndarray:
     return z
 
 
-def _band(rows: np.ndarray, zs: np.ndarray, tops: np.ndarray) -> np.ndarray:
+def _band(rows: np.ndarray, zs: np.ndarray, tops: np.ndarray, keep_below: float) -> np.ndarray:
     """Resample the upper rows so every column runs from its own top down to a common level in the same
-    number of rows: a grid with a clean top edge (no stair steps) and horizontal rows below."""
+    number of rows: a grid with a clean top edge (no stair steps) and horizontal rows below. The band
+    stops above ``keep_below`` (the chest row stays a true tape-measure row) when the cut allows."""
     low = float(tops.min()) - 0.02
+    if tops.min() > keep_below + 0.004:
+        low = max(low, keep_below + 0.002)
     below = zs < low
     k = max(2, math.ceil((float(tops.max()) - low) / ROW_STEP) + 1)
     t = np.linspace(0.0, 1.0, k)

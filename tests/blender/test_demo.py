@@ -9,7 +9,8 @@ pytestmark = pytest.mark.slow
 
 def test_demo_renders_the_avatar(addon, tmp_path, capsys):
     out = tmp_path / "demo.png"
-    assert addon.cli.execute(["demo", "--out", str(out), "--samples", "4", "--resolution", "96", "144"]) == 0
+    assert addon.cli.execute(["demo", "--out", str(out), "--samples", "4", "--resolution", "96", "144",
+                              "--drape-frames", "4", "--fabric-size", "256"]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(out)
     img = bpy.data.images.load(str(out))
     assert tuple(img.size) == (96, 144)
@@ -18,7 +19,9 @@ def test_demo_renders_the_avatar(addon, tmp_path, capsys):
     centre, border = px[40:100, 38:58].mean(axis=(0, 1)), px[:10, :].mean(axis=(0, 1))
     assert np.abs(centre - border).max() > 0.05
     names = {o.name for o in bpy.data.objects}
-    assert {"Wardrobe Avatar", "Wardrobe Avatar Skirt", "Camera"} <= names
+    assert {"Wardrobe Avatar", "Wardrobe Avatar Dress", "Camera"} <= names
+    dress = bpy.data.objects["Wardrobe Avatar Dress"]
+    assert "Wardrobe Drape" in dress.data.shape_keys.key_blocks  # the showcase dress is draped
 
 
 def test_demo_refuses_unwritable_output(addon, tmp_path, capsys):

@@ -1,0 +1,128 @@
+"""Made-to-measure garments: ease checked by an independent tape, pattern UVs, bad input."""
+
+import numpy as np
+import pytest
+import trimesh
+from scipy.spatial import ConvexHull
+
+from inference import garment
+from inference.garment_spec import PRESETS, GarmentError, GarmentSpec
+from inference.measure import Measurer
+
+LEVELS = {"chest": ("bust_l", "ease_chest"), "waist": ("navel", "ease_waist"), "hips": ("buttock", "ease_hips")}
+
+
+@pytest.fixture(scope="module")
+def body():
+    return garment.rest_body().astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def made(body):
+    return {name: garment.make(spec, body) for name, spec in PRESETS.items()}
+
+
+def _tape(co, tris, z) -> float:
+    """An independent tape (trimesh's section + scipy's hull): girth in cm at height z of the loop around
+    the trunk (the arms' loops beside it left out)."""
+    path = trimesh.Trimesh(co, tris, process=False).section(plane_origin=(0, 0, z), plane_normal=(0, 0, 1))
+    loops = [lp[:, :2] for lp in path.discrete if abs(lp[:, 0].mean()) < 0.06 and len(lp) >= 3]
+    return max(ConvexHull(lp).area for lp in loops) * 100.0  # a 2D hull's "area" is its perimeter
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_ease_is_what_was_asked_within_3_mm(made, body, name):
+    g, spec = made[name], PRESETS[name]
+    lm = Measurer.from_template().landmark_points(body)
+    trunk = np.repeat([not g.pieces[i].startswith("sleeve") for i in g.face_piece], 2)
+    tris = g.mesh.triangles()[trunk]
+    body_tris = Measurer.from_template().tris
+    fit = garment.fit(g, body)
+    for level, (landmark, field) in LEVELS.items():
+        z = lm[landmark][2]
+        if not g.mesh.co[:, 2].min() < z < g.mesh.co[:, 2].max():
+            continue
+        body_girth = _tape(body, body_tris, z)
+        ease = _tape(g.mesh.co, tris, z) - body_girth
+        assert abs(fit.ease[level] - ease) < 0.3, (level, fit.ease[level], ease)  # the panel's number
+        asked = getattr(spec, field)
+        if asked / (2 * np.pi) >= 0.31:  # looser than the minimum gap (cloth thickness)
+            assert abs(ease - asked) < 0.3, (level, ease, asked)
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_pattern_pieces_share_one_texel_density_with_grain_down(made, name):
+    g = made[name]
+    m = g.mesh
+    quads = m.loop_vertex.reshape(-1, 4)
+    uv = m.loop_uv.reshape(-1, 4, 2)
+    assert uv.min() >= 0 and uv.max() <= 1
+    co = m.co.astype(np.float64)
+
+    def area(p):  # quad area as two triangles
+        return 0.5 * (np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=-1)
+                      + np.linalg.norm(np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]), axis=-1))
+
+    uv3 = np.concatenate([uv, np.zeros((*uv.shape[:2], 1))], -1)
+    density = []
+    for i in range(len(g.pieces)):
+        sel = g.face_piece == i
+        density.append(np.sqrt(area(co[quads[sel]]).sum() / area(uv3[sel]).sum()))
+    assert np.ptp(density) / np.mean(density) < 0.1, density  # metres per UV unit agree
+    assert abs(np.mean(density) / g.metres_per_uv - 1) < 0.1
+    # Grain: down a column (corner 0 -> 1) the cloth moves in V, not U.
+    d_uv = np.abs(uv[:, 1] - uv[:, 0])
+    assert np.median(d_uv[:, 1]) > 5 * np.median(d_uv[:, 0])
+
+
+def test_garments_are_quad_meshes_with_pins(made):
+    for name, g in made.items():
+        assert (g.mesh.face_sizes == 4).all()
+        assert 0 < g.pins.sum() < 0.2 * g.mesh.n_vertices, name
+        assert np.isfinite(g.mesh.co).all()
+    assert 4_000 < made["maxi_dress"].mesh.n_vertices < 15_000
+
+
+def test_garment_follows_a_flare_and_a_length(body, made):
+    a_line, sheath = made["a_line_dress"], made["sheath_dress"]
+    hem = lambda g: g.mesh.co[g.mesh.co[:, 2] < g.mesh.co[:, 2].min() + 0.005]  # noqa: E731
+    width = lambda p: np.ptp(p[:, 0])  # noqa: E731
+    assert width(hem(a_line)) > width(hem(sheath)) + 0.1
+    waist = Measurer.from_template().landmark_points(body)["navel"][2]
+    for name in ("sheath_dress", "a_line_dress"):
+        g = made[name]
+        assert abs((waist - g.mesh.co[:, 2].min()) * 100 - PRESETS[name].length) < 0.5
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(kind="cape"), "unknown garment"),
+    (dict(ease_chest=float("nan")), "finite"),
+    (dict(ease_hips=500.0), "outside"),
+    (dict(sleeve=120.0), "sleeve"),
+    (dict(length=0.0), "length"),
+    (dict(kind="trousers", flare=200.0), "flare"),
+])
+def test_bad_garment_requests_name_the_fix(bad, message):
+    with pytest.raises(GarmentError, match=message):
+        GarmentSpec(**bad).checked()
+
+
+def test_trousers_too_short_for_the_body_are_refused(body):
+    with pytest.raises(GarmentError, match="above the crotch"):
+        garment.make(GarmentSpec("trousers", length=10.0), body)
+
+
+def test_a_hem_below_the_floor_is_raised_and_said(body):
+    g = garment.make(GarmentSpec("dress", length=150.0), body)
+    assert any("floor" in n for n in g.notes)
+    assert g.mesh.co[:, 2].min() > body[:, 2].min() + 0.015
+
+
+def test_folds_raise_normal_variation():
+    from inference.garment_fit import normal_variation
+
+    g = garment.make(PRESETS["sheath_dress"], garment.rest_body())
+    flat = normal_variation(g.mesh)
+    rng = np.random.default_rng(0)
+    wrinkled = g.mesh.co + rng.normal(0, 0.004, g.mesh.co.shape).astype(np.float32)
+    assert normal_variation(g.mesh, wrinkled) > 2 * flat
