@@ -24,8 +24,8 @@ def made(body):
 def _tape(co, tris, z) -> float:
     """An independent tape (trimesh's section + scipy's hull): girth in cm at height z of the loop around
     the trunk (the arms' loops beside it left out)."""
+    ConvexHull = pytest.importorskip("scipy.spatial").ConvexHull  # trimesh sections need scipy; py3.13 has none
     path = trimesh.Trimesh(co, tris, process=False).section(plane_origin=(0, 0, z), plane_normal=(0, 0, 1))
-    ConvexHull = pytest.importorskip("scipy.spatial").ConvexHull  # the py3.13 suite has no scipy: skipped there
     loops = [lp[:, :2] for lp in path.discrete if abs(lp[:, 0].mean()) < 0.06 and len(lp) >= 3]
     return max(ConvexHull(lp).area for lp in loops) * 100.0  # a 2D hull's "area" is its perimeter
 
