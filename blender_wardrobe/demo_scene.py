@@ -7,6 +7,7 @@ from pathlib import Path
 import bpy
 
 from . import studio
+from .choices import GARMENT_FIELDS
 from .engine import garment_spec
 
 PATTERN_DEMOS = tuple(garment_spec.PRESETS)
@@ -55,8 +56,7 @@ def _dress(scene, garment_obj, fabric: str, color, fabric_size: int, fabric_seed
 
 def _make_pattern_garment(preset: str):
     spec = garment_spec.PRESETS[preset]
-    values = {n: getattr(spec, n) for n in ("kind", "ease_chest", "ease_waist", "ease_hips", "length", "sleeve",
-                                            "flare", "neckline")}
+    values = {n: getattr(spec, n) for n in GARMENT_FIELDS}
     if bpy.ops.wardrobe.make_garment(**values) != {"FINISHED"}:
         raise DemoError(f"making the {preset} failed (see the message above)")
 

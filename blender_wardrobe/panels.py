@@ -108,6 +108,13 @@ class VIEW3D_PT_wardrobe_body(WardrobePanel, bpy.types.Panel):
             layout.label(text=f"{len(garments)} garment(s) follow this body", icon="CHECKMARK")
 
 
+def _changed_since(avatar_obj, sliders) -> bool:
+    """Whether the avatar's sliders moved since ``sliders`` were recorded (a fit or a drape)."""
+    if avatar_obj is None:
+        return False
+    return any(abs(a - b) > 1e-3 for a, b in zip(sliders, body_sync.slider_values(avatar_obj).values(), strict=True))
+
+
 class VIEW3D_PT_wardrobe_garment(WardrobePanel, bpy.types.Panel):
     bl_label = "Garment"
     bl_idname = "VIEW3D_PT_wardrobe_garment"
@@ -133,15 +140,14 @@ class VIEW3D_PT_wardrobe_garment(WardrobePanel, bpy.types.Panel):
         layout.label(text=f"Garment of {avatar_obj.name if avatar_obj else '(no avatar)'}", icon="MOD_CLOTH")
         if s.fit_report:
             box = layout.box()
-            stale = avatar_obj is not None and any(
-                abs(a - b) > 1e-3 for a, b in zip(s.fit_sliders, body_sync.slider_values(avatar_obj).values()))
+            stale = _changed_since(avatar_obj, s.fit_sliders)
             box.label(text="Fit" + (" (body changed since: measure again)" if stale else ""), icon="DRIVER_DISTANCE")
             for line in s.fit_report.split("; "):
                 box.label(text=line[:110])
         layout.operator(garments.WARDROBE_OT_garment_fit.bl_idname, icon="DRIVER_DISTANCE")
         layout.operator(drape.WARDROBE_OT_drape.bl_idname, icon="PHYSICS")
-        if obj.data.shape_keys and drape.DRAPE_KEY in obj.data.shape_keys.key_blocks and avatar_obj is not None:
-            if any(abs(a - b) > 1e-3 for a, b in zip(s.drape_sliders, body_sync.slider_values(avatar_obj).values())):
+        if obj.data.shape_keys and drape.DRAPE_KEY in obj.data.shape_keys.key_blocks:
+            if _changed_since(avatar_obj, s.drape_sliders):
                 layout.label(text="The body changed since the drape: Drape again", icon="ERROR")
 
 

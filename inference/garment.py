@@ -26,15 +26,15 @@ __all__ = ["Garment", "GarmentError", "GarmentSpec", "PRESETS", "make"]
 class Garment:
     spec: GarmentSpec
     mesh: MeshData  # quads, loop UVs laid out as pattern pieces
-    pins: np.ndarray  # (V,) float32 0..1: where the garment hangs in a drape (shoulders, waistband)
+    pins: np.ndarray  # (V,) bool: where the garment hangs in a drape (shoulders, waistband)
     face_piece: np.ndarray  # (F,) index into ``pieces``
     pieces: tuple[str, ...]
     metres_per_uv: float  # one UV unit spans this many metres of cloth on every piece
     notes: tuple[str, ...]  # what was adjusted (a hem that would reach the floor)
 
 
-def body_cut(body_co: np.ndarray, user_dir=None) -> garment_shape.BodyCut:
-    measurer = Measurer.from_template(user_dir)
+def body_cut(body_co: np.ndarray, user_dir=None, measurer: Measurer | None = None) -> garment_shape.BodyCut:
+    measurer = measurer or Measurer.from_template(user_dir)
     co = measurer.check(body_co)
     lm = measurer.landmark_points(co)
     return garment_shape.BodyCut.of(co, measurer.tris, template_body_parts(user_dir), lm, measurer.axilla_z(co, lm))
@@ -45,12 +45,9 @@ def make(spec: GarmentSpec, body_co: np.ndarray, user_dir=None, cut: garment_sha
     cut = cut or body_cut(body_co, user_dir)
     shape = garment_shape.build(spec.checked(), cut)
     pieces = [garment_pattern.unroll(shape.co, part, panel) for part in shape.parts for panel in part.panels]
-    quads = np.concatenate([p.quads for p in pieces])
     uv, extent = garment_pattern.layout(pieces)
-    co, quads = compact(shape.co, quads, shape.parts)
-    used = np.zeros(len(shape.co), bool)
-    used[np.unique(np.concatenate([p.quads for p in pieces]).ravel())] = True
-    pins = shape.pins[used].astype(np.float32)
+    co, quads, used = compact(shape.co, np.concatenate([p.quads for p in pieces]), shape.parts)
+    pins = shape.pins[used]
     face_piece = np.concatenate([np.full(len(p.quads), i, np.int32) for i, p in enumerate(pieces)])
     mesh = MeshData(co.astype(np.float32), np.full(len(quads), 4, np.int32), quads.ravel().astype(np.int32),
                     uv.reshape(-1, 2).astype(np.float32))
@@ -58,24 +55,30 @@ def make(spec: GarmentSpec, body_co: np.ndarray, user_dir=None, cut: garment_sha
                    extent, tuple(shape.notes))
 
 
-def covered(spec: GarmentSpec, cut: garment_shape.BodyCut, parts: np.ndarray) -> np.ndarray:
-    """(V,) bool body vertices ``spec`` covers where it reaches: all but the head and the arms, and the arms
+def covered(sleeve_cm: float, cut: garment_shape.BodyCut, parts: np.ndarray) -> np.ndarray:
+    """(V,) bool body vertices a garment covers where it reaches: all but the head and the arms, and the arms
     down to the sleeve's end (a hand beside a skirt is not under it)."""
     out = parts != BODY_PARTS.index("head")
     for side, (shoulder, elbow, _) in cut.arm_axis.items():
         arm = parts == BODY_PARTS.index(f"arm_{side}")
         u = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
-        reach = (cut.co - shoulder) @ u < (spec.sleeve / 100.0 if spec.sleeve > 0 else -1.0)
+        reach = (cut.co - shoulder) @ u < (sleeve_cm / 100.0 if sleeve_cm > 0 else -1.0)
         out &= ~arm | reach
     return out
 
 
-def fit(g: Garment, body_co: np.ndarray, user_dir=None) -> garment_fit.Fit:
-    """Ease at chest/waist/hips and pokes of garment ``g`` (vertices in the body frame) on ``body_co``."""
+def fit(mesh: MeshData, body_co: np.ndarray, sleeve_cm: float = 0.0, sleeve_faces: np.ndarray | None = None,
+        user_dir=None) -> garment_fit.Fit:
+    """Ease at chest/waist/hips and pokes of a garment ``mesh`` (vertices in the body frame) on ``body_co``;
+    ``sleeve_faces`` (F,) bool are left out of the girths (a tape goes under the arms)."""
     measurer = Measurer.from_template(user_dir)
-    cut = body_cut(body_co, user_dir)
-    trunk = np.array([not g.pieces[i].startswith("sleeve") for i in g.face_piece])
-    return garment_fit.measure(g.mesh, body_co, measurer, covered(g.spec, cut, template_body_parts(user_dir)), trunk)
+    cut = body_cut(body_co, user_dir, measurer)
+    trunk = None if sleeve_faces is None else ~np.asarray(sleeve_faces, bool)
+    return garment_fit.measure(mesh, body_co, measurer, covered(sleeve_cm, cut, template_body_parts(user_dir)), trunk)
+
+
+def sleeve_faces(g: Garment) -> np.ndarray:
+    return np.array([g.pieces[i].startswith("sleeve") for i in g.face_piece])
 
 
 def rest_body(user_dir=None) -> np.ndarray:

@@ -15,8 +15,9 @@ import numpy as np
 from . import closest, sections
 from .measure import Measurer
 from .mesh import MeshData
+from .vocabulary import SLIDERS
 
-LEVELS = {"chest": "bust_l", "waist": "navel", "hips": "buttock"}
+LEVELS = {"chest": "bust_l", "waist": "navel", "hips": "buttock"}  # the levels Measurer reads these girths at
 POKE_TOLERANCE_M = 0.0005  # thinner than any cloth
 
 
@@ -71,9 +72,10 @@ def measure(garment: MeshData, body_co: np.ndarray, measurer: Measurer, covered:
     if trunk_faces is not None:
         gtris = gtris[np.repeat(np.asarray(trunk_faces, bool), garment.face_sizes - 2)]
     ease, g_girth, b_girth = {}, {}, {}
+    tape = dict(zip(SLIDERS, measurer.slider_values(body), strict=True))  # the body's own girths at these levels
     for name, landmark in LEVELS.items():
         z = float(lm[landmark][2])
-        b = measurer._level_girth(body, measurer._tri_z_range(body), z)[0] * 100.0
+        b = float(tape[name])
         g = _girth_at(gco, gtris, z) if gco[:, 2].min() < z < gco[:, 2].max() else float("nan")
         b_girth[name], g_girth[name], ease[name] = b, g, g - b
     pokes, depth = through(garment, body, covered)

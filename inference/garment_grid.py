@@ -36,15 +36,6 @@ class GridPart:
             ok &= ~self.removed
         return ok
 
-    def quads(self) -> np.ndarray:
-        """(Q, 4) vertex ids of the quads, wound so the normal points out of a part whose rows run
-        top to bottom and whose columns run counter-clockwise seen from above (or from the hand)."""
-        c = self.cells()
-        r, k = np.nonzero(c)
-        k1 = (k + 1) % self.ids.shape[1]
-        a = self.ids
-        return np.stack([a[r, k], a[r + 1, k], a[r + 1, k1], a[r, k1]], 1)
-
 
 class VertexPool:
     """Vertices shared between parts (a sleeve's rows are its own; trouser legs share the crotch row)."""
@@ -65,12 +56,12 @@ class VertexPool:
         return np.concatenate(self._chunks) if self._chunks else np.zeros((0, 3))
 
 
-def compact(co: np.ndarray, faces: np.ndarray, parts: list[GridPart]) -> tuple[np.ndarray, np.ndarray]:
-    """Drop vertices no quad uses (rows above a neckline, cut armholes); renumber faces and parts."""
+def compact(co: np.ndarray, faces: np.ndarray, parts: list[GridPart]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop vertices no quad uses; renumber faces and parts. Returns (co, faces, which old vertices were kept)."""
     used = np.zeros(len(co), bool)
     used[faces.ravel()] = True
     remap = np.full(len(co) + 1, -1, np.int64)  # remap[-1] stays -1 for absent ids
     remap[:-1][used] = np.arange(used.sum())
     for p in parts:
         p.ids = np.where(p.ids >= 0, remap[p.ids], -1)
-    return co[used], remap[faces]
+    return co[used], remap[faces], used

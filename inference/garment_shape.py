@@ -146,12 +146,8 @@ def _horizontal_row(cut, select, z, d, angles, centre=None, over=False):
     c = centre_of(hull) if centre is None else centre
     xy = ray_points(hull, c, angles)
     if centre is None and len(angles) >= 3:  # rays cut the hull's corners: scale back to its perimeter
-        xy = c + (xy - c) * (_closed_length(hull) / _closed_length(xy))
+        xy = c + (xy - c) * (sections.perimeter(hull) / sections.perimeter(xy))
     return np.column_stack([xy, np.full(len(xy), z)])
-
-
-def _closed_length(poly: np.ndarray) -> float:
-    return float(np.linalg.norm(poly - np.roll(poly, 1, axis=0), axis=1).sum())
 
 
 def _levels(top: float, bottom: float, keep: list[float]) -> np.ndarray:

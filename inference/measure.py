@@ -215,7 +215,7 @@ class Measurer:
             if 2.0 * float(e.sum()) < low:  # ...and at most its bounding box's perimeter
                 continue
             hull = sections.convex_hull_indices(pts[:, :2])
-            per = _perimeter(pts[hull, :2]) if len(hull) >= 3 else 0.0
+            per = sections.perimeter(pts[hull, :2]) if len(hull) >= 3 else 0.0
             if per > best[0]:
                 best = (per, edge_of, hull)
         return best
@@ -257,10 +257,6 @@ class SliderTape:
             xy = pa[..., :2] + t[..., None] * (pb[..., :2] - pa[..., :2])
             out[name] = np.linalg.norm(xy - np.roll(xy, 1, axis=1), axis=2).sum(1) * 100.0
         return np.stack([out[n] for n in SLIDERS], 1)
-
-
-def _perimeter(poly: np.ndarray) -> float:
-    return float(np.linalg.norm(poly - np.roll(poly, 1, axis=0), axis=1).sum())
 
 
 def _signed_volumes(bodies: np.ndarray, tris: np.ndarray) -> np.ndarray:

@@ -107,6 +107,11 @@ def convex_hull_2d(pts: np.ndarray) -> np.ndarray:
     return pts[convex_hull_indices(pts)]
 
 
+def perimeter(poly: np.ndarray) -> float:
+    """Length of a closed polygon (P, 2 or 3), last point joined to the first."""
+    return float(np.linalg.norm(poly - np.roll(poly, 1, axis=0), axis=1).sum())
+
+
 def hull_perimeter(points3d: np.ndarray, normal) -> float:
     """Perimeter of the convex hull of 3D points projected onto the plane with ``normal``."""
     n = np.asarray(normal, np.float64)

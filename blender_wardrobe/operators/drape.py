@@ -131,11 +131,7 @@ class WARDROBE_OT_drape(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        problem = drape_problem(context.active_object)
-        if problem:
-            cls.poll_message_set(problem)
-            return False
-        return True
+        return garments.allowed(cls, drape_problem(context.active_object))
 
     def invoke(self, context, event):
         if not self.properties.is_property_set("fabric"):

@@ -31,6 +31,14 @@ def garment_problem(obj) -> str | None:
     return editable.problem(obj)
 
 
+def allowed(cls, problem: str | None) -> bool:
+    """A poll's answer: True without a problem, else False with the problem as the poll message."""
+    if problem:
+        cls.poll_message_set(problem)
+        return False
+    return True
+
+
 def spec_of(obj) -> "garment_spec.GarmentSpec | None":
     return garment_spec.GarmentSpec(**json.loads(obj.wardrobe.pattern)) if obj.wardrobe.pattern else None
 
@@ -51,26 +59,23 @@ def measure_fit(context, obj) -> str:
     body, _, _, _ = body_sync.current_body(avatar, shaper)
     co = key_co(obj, body_sync.BODY_KEY)
     co = mesh_io.read_co(obj.data) if co is None else co
-    data = mesh_io.read_mesh(obj.data, co)
-    spec = spec_of(obj) or garment_spec.GarmentSpec(kind="dress", sleeve=90.0)
-    g = garment.Garment(spec, data, np.zeros(len(co), np.float32), _face_pieces(obj), _piece_names(obj), 1.0, ())
-    report = garment.fit(g, body, preferences.user_model_dir(context)).summary()
+    spec = spec_of(obj)
+    sleeve = spec.sleeve if spec is not None else 90.0  # a helper garment: judge the whole arm
+    report = garment.fit(mesh_io.read_mesh(obj.data, co), body, sleeve, _sleeve_faces(obj),
+                         preferences.user_model_dir(context)).summary()
     obj.wardrobe.fit_report = report
     obj.wardrobe.fit_sliders = [body_sync.slider_values(avatar)[n] for n in vocabulary.SLIDERS]
     return report
 
 
-def _piece_names(obj) -> tuple[str, ...]:
-    names = obj.get("wardrobe_pieces")
-    return tuple(names) if names else ("front",)
-
-
-def _face_pieces(obj) -> np.ndarray:
-    me = obj.data
-    out = np.zeros(len(me.polygons), np.int32)
-    if "wardrobe_piece" in me.attributes:
-        me.attributes["wardrobe_piece"].data.foreach_get("value", out)
-    return out
+def _sleeve_faces(obj) -> np.ndarray | None:
+    """(F,) bool faces on sleeve pieces (from the piece attribute written by Make Garment), or None."""
+    me, names = obj.data, obj.get("wardrobe_pieces")
+    if "wardrobe_piece" not in me.attributes or not names:
+        return None
+    piece = np.zeros(len(me.polygons), np.int32)
+    me.attributes["wardrobe_piece"].data.foreach_get("value", piece)
+    return np.array([n.startswith("sleeve") for n in names])[piece]
 
 
 def make_garment(context, avatar, spec) -> bpy.types.Object:
@@ -88,9 +93,7 @@ def make_garment(context, avatar, spec) -> bpy.types.Object:
         obj["wardrobe_metres_per_uv"] = g.metres_per_uv
         me = obj.data
         me.attributes.new("wardrobe_piece", "INT", "FACE").data.foreach_set("value", g.face_piece)
-        group = obj.vertex_groups.new(name=PIN_GROUP)
-        for weight in (1.0,):
-            group.add(np.flatnonzero(g.pins >= weight).tolist(), weight, "REPLACE")
+        obj.vertex_groups.new(name=PIN_GROUP).add(np.flatnonzero(g.pins).tolist(), 1.0, "REPLACE")
         body_sync.store_binding(obj, shaper.bind(g.mesh.co, reference=body), (condition, style))
         body_sync.update_avatar(avatar, context)
         measure_fit(context, obj)
@@ -116,13 +119,8 @@ class WARDROBE_OT_make_garment(bpy.types.Operator):
     @classmethod
     def poll(cls, context):
         if context.mode != "OBJECT":
-            cls.poll_message_set("Switch to Object Mode first")
-            return False
-        problem = _avatar_problem(context.active_object)
-        if problem:
-            cls.poll_message_set(problem)
-            return False
-        return True
+            return allowed(cls, "Switch to Object Mode first")
+        return allowed(cls, _avatar_problem(context.active_object))
 
     def invoke(self, context, event):
         settings = context.scene.wardrobe_garment  # the panel's values, unless the caller set them
@@ -153,11 +151,7 @@ class WARDROBE_OT_garment_fit(bpy.types.Operator):
 
     @classmethod
     def poll(cls, context):
-        problem = garment_problem(context.active_object)
-        if problem:
-            cls.poll_message_set(problem)
-            return False
-        return True
+        return allowed(cls, garment_problem(context.active_object))
 
     def execute(self, context):
         try:
