@@ -55,16 +55,25 @@ def make(spec: GarmentSpec, body_co: np.ndarray, user_dir=None, cut: garment_sha
                    extent, tuple(shape.notes))
 
 
-def covered(sleeve_cm: float, cut: garment_shape.BodyCut, parts: np.ndarray) -> np.ndarray:
-    """(V,) bool body vertices a garment covers where it reaches: all but the head and the arms, and the arms
-    down to the sleeve's end (a hand beside a skirt is not under it)."""
-    out = parts != BODY_PARTS.index("head")
-    for side, (shoulder, elbow, _) in cut.arm_axis.items():
+def layers(mesh: MeshData, sleeve_cm: float, sleeve_faces: np.ndarray | None, cut: garment_shape.BodyCut,
+           parts: np.ndarray) -> list:
+    """Which faces cover which body vertices, for the poke test: the bodice covers all but the head and the
+    arms (and, under a sleeve, the shoulder caps it is cut over); each sleeve its arm down to its end. A hand
+    beside a skirt is under nothing."""
+    sleeve = np.zeros(mesh.n_faces, bool) if sleeve_faces is None else np.asarray(sleeve_faces, bool)
+    face_x = np.add.reduceat(mesh.co[mesh.loop_vertex, 0], mesh.loop_start) / mesh.face_sizes
+    body = parts != BODY_PARTS.index("head")
+    out = []
+    for side in cut.arm_axis:
         arm = parts == BODY_PARTS.index(f"arm_{side}")
-        u = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
-        reach = (cut.co - shoulder) @ u < (sleeve_cm / 100.0 if sleeve_cm > 0 else -1.0)
-        out &= ~arm | reach
-    return out
+        shoulder, u = garment_shape.arm_direction(cut, side)
+        along = (cut.co - shoulder) @ u
+        cap = (along < garment_shape.SLEEVE_CAP_SECTION) & (cut.co[:, 2] > cut.levels["axilla"])  # cut over it
+        body &= ~arm | (cap & (sleeve_cm > 0))
+        if sleeve_cm > 0:
+            on_side = sleeve & ((face_x > 0) == (side == "l"))
+            out.append((on_side, arm & (along < sleeve_cm / 100.0)))
+    return [(~sleeve, body), *out]
 
 
 def fit(mesh: MeshData, body_co: np.ndarray, sleeve_cm: float = 0.0, sleeve_faces: np.ndarray | None = None,
@@ -74,7 +83,8 @@ def fit(mesh: MeshData, body_co: np.ndarray, sleeve_cm: float = 0.0, sleeve_face
     measurer = Measurer.from_template(user_dir)
     cut = body_cut(body_co, user_dir, measurer)
     trunk = None if sleeve_faces is None else ~np.asarray(sleeve_faces, bool)
-    return garment_fit.measure(mesh, body_co, measurer, covered(sleeve_cm, cut, template_body_parts(user_dir)), trunk)
+    return garment_fit.measure(mesh, body_co, measurer,
+                               layers(mesh, sleeve_cm, sleeve_faces, cut, template_body_parts(user_dir)), trunk)
 
 
 def sleeve_faces(g: Garment) -> np.ndarray:

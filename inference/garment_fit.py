@@ -19,6 +19,7 @@ from .vocabulary import SLIDERS
 
 LEVELS = {"chest": "bust_l", "waist": "navel", "hips": "buttock"}  # the levels Measurer reads these girths at
 POKE_TOLERANCE_M = 0.0005  # thinner than any cloth
+LEVEL_MARGIN_M = 0.005  # a girth level this close to the garment's top or hem is not read
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,11 @@ def _boundary_vertices(mesh: MeshData) -> np.ndarray:
     return out
 
 
-def measure(garment: MeshData, body_co: np.ndarray, measurer: Measurer, covered: np.ndarray | None = None,
+def measure(garment: MeshData, body_co: np.ndarray, measurer: Measurer, layers: list | None = None,
             trunk_faces: np.ndarray | None = None) -> Fit:
     """Fit of ``garment`` (vertices in the body's frame) on ``body_co`` (template topology).
-    ``covered``: (V,) bool body vertices the garment is meant to cover (default: all); ``trunk_faces``: (F,)
-    bool faces a girth is read on (default: all; sleeves left out, as a tape goes under the arms)."""
+    ``layers``: which faces cover which body vertices in the poke test (see ``through``); ``trunk_faces``:
+    (F,) bool faces a girth is read on (default: all; sleeves left out, as a tape goes under the arms)."""
     body = measurer.check(body_co)
     lm = measurer.landmark_points(body)
     gco = np.asarray(garment.co, np.float64)
@@ -76,24 +77,52 @@ def measure(garment: MeshData, body_co: np.ndarray, measurer: Measurer, covered:
     for name, landmark in LEVELS.items():
         z = float(lm[landmark][2])
         b = float(tape[name])
-        g = _girth_at(gco, gtris, z) if gco[:, 2].min() < z < gco[:, 2].max() else float("nan")
+        inside = gco[:, 2].min() + LEVEL_MARGIN_M < z < gco[:, 2].max() - LEVEL_MARGIN_M
+        g = _girth_at(gco, gtris, z) if inside else float("nan")  # a level at the garment's edge: no ease
         b_girth[name], g_girth[name], ease[name] = b, g, g - b
-    pokes, depth = through(garment, body, covered)
+    pokes, depth = through(garment, body, layers)
     return Fit(ease, g_girth, b_girth, pokes, depth)
 
 
-def through(garment: MeshData, body_co: np.ndarray, covered: np.ndarray | None = None) -> tuple[int, float]:
-    """(count, deepest mm) of body vertices outside the cloth where the garment covers them."""
-    gco = np.asarray(garment.co, np.float64)
-    tris = garment.triangles()
-    ids = np.flatnonzero(covered) if covered is not None else np.arange(len(body_co))
-    lo, hi = gco.min(0) - 0.05, gco.max(0) + 0.05
-    p = np.asarray(body_co, np.float64)[ids]
-    p = p[((p >= lo) & (p <= hi)).all(1)]
-    if not len(p):
-        return 0, 0.0
+def through(garment: MeshData, body_co: np.ndarray, layers: list | None = None) -> tuple[int, float]:
+    """(count, deepest mm) of body vertices outside the cloth where the garment covers them.
+
+    ``layers``: [(faces (F,) bool, body vertices (V,) bool it covers), ...] (default: all faces, all
+    vertices). Pieces are layers when one is sewn under another (a sleeve's cap under the bodice): a
+    vertex pokes through when a layer covering it has it outside and no layer has it inside."""
+    body = np.asarray(body_co, np.float64)
+    if layers is None:
+        layers = [(np.ones(garment.n_faces, bool), np.ones(len(body), bool))]
+    lo, hi = garment.co.min(0) - 0.05, garment.co.max(0) + 0.05
+    near = ((body >= lo) & (body <= hi)).all(1)
+    claimed = np.zeros(len(body), bool)
+    inside = np.zeros(len(body), bool)
+    depth = np.zeros(len(body))
+    for faces, covers in layers:
+        ids = np.flatnonzero(covers & near)
+        if not len(ids) or not np.any(faces):
+            continue
+        signed, interior = _side_of(_faces(garment, faces), body[ids])
+        claimed[ids] |= interior
+        inside[ids] |= interior & (signed <= POKE_TOLERANCE_M)
+        depth[ids] = np.maximum(depth[ids], np.where(interior, signed, 0.0))
+    out = claimed & ~inside
+    return int(out.sum()), float(depth[out].max() * 1000.0) if out.any() else 0.0
+
+
+def _faces(mesh: MeshData, keep: np.ndarray) -> MeshData:
+    """The polygons ``keep`` of ``mesh`` (all vertices kept)."""
+    loops = np.repeat(keep, mesh.face_sizes)
+    return MeshData(mesh.co, mesh.face_sizes[keep], mesh.loop_vertex[loops])
+
+
+def _side_of(mesh: MeshData, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Signed distance of points ``p`` from their closest point on ``mesh`` (positive: outside, along the
+    face normal) and whether that closest point is inside the cloth rather than on its edge."""
+    gco = np.asarray(mesh.co, np.float64)
+    tris = mesh.triangles()
     tri, bary, _ = closest.closest_points(p, gco, tris)
-    edge = _boundary_vertices(garment)
+    edge = _boundary_vertices(mesh)
     t = tris[tri]
     q = (gco[t] * bary[..., None]).sum(1)
     # On an edge of the cloth: the closest point is on a boundary vertex or between two of them.
@@ -101,9 +130,7 @@ def through(garment: MeshData, body_co: np.ndarray, covered: np.ndarray | None =
     a, b, c = gco[t[:, 0]], gco[t[:, 1]], gco[t[:, 2]]
     n = np.cross(b - a, c - a)
     n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-20
-    signed = ((p - q) * n).sum(1)
-    out = (signed > POKE_TOLERANCE_M) & ~on_edge
-    return int(out.sum()), float(signed[out].max() * 1000.0) if out.any() else 0.0
+    return ((p - q) * n).sum(1), ~on_edge
 
 
 def normal_variation(mesh: MeshData, co: np.ndarray | None = None) -> float:

@@ -25,6 +25,11 @@ SLEEVE_COLUMNS = 32
 INNER_COLUMNS = 8  # between the legs, from the back to the front of the crotch
 MIN_GAP = 0.003  # m: cloth never closer to the skin than this (its thickness)
 SLEEVE_EASE = 0.08  # m of girth over the arm
+ARMHOLE_DROP = 0.03  # m the armhole reaches below the armpit
+ARMHOLE_HALF_ANGLE = np.radians(40)  # around each side seam, seen from the body's axis
+STRAP_WIDTH = 0.035  # m between the armhole and the base of the neck, over the shoulder
+CROTCH_DROP = 0.03  # m the crotch seam hangs below the body's crotch (room for every body the trousers follow)
+WAISTBAND_RISE = 0.015  # m the waistband sits above the waist (navel) level
 SLEEVE_CAP = 0.05  # m the sleeve reaches above the shoulder joint, under the bodice (sewn in)
 SLEEVE_CAP_SECTION = 0.03  # m below the joint: the arm's own section, the cap's shape
 DISK = np.stack([np.cos(np.linspace(0, 2 * np.pi, 32, endpoint=False)),
@@ -40,7 +45,7 @@ class BodyCut:
     levels: dict  # z of neck, chest, waist, hips, crotch, floor, axilla
     no_arm: np.ndarray  # (T,) triangles of trunk, head and legs
     arm: dict  # side -> (T,) triangles of that arm
-    arm_axis: dict  # side -> (shoulder, elbow, wrist) joint centres (3,)
+    arm_axis: dict  # side -> (shoulder, wrist) joint centres (3,) on the arm's axis
     tri_z: tuple  # (T,) lowest and highest z of each triangle
 
 
@@ -58,31 +63,30 @@ class BodyCut:
             mirror = np.array([sign, 1.0, 1.0])
             pts = co[np.asarray(part) == arm_ids[s]]
             axis[s] = _arm_joints(pts, *(np.asarray(landmarks[k], np.float64) * mirror
-                                         for k in ("deltoid_l", "elbow_l", "wrist_l")))
+                                         for k in ("deltoid_l", "wrist_l")))
         tz = co[:, 2][tris]
         return cls(co, tris, {k: float(v) for k, v in levels.items()}, ~(arm["l"] | arm["r"]), arm, axis,
                    (tz.min(1), tz.max(1)))
 
 
-def _arm_joints(arm_pts, deltoid, elbow, wrist) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shoulder, elbow and wrist centres: each segment's axis is the principal direction of the arm
-    vertices near the landmark segment, through their centroid."""
-    def axis_line(p0, p1):
-        d = p1 - p0
-        t = np.clip((arm_pts - p0) @ d / (d @ d), 0, 1)
-        near = np.linalg.norm(arm_pts - (p0 + t[:, None] * d), axis=1) < 0.08
-        inner = near & (t > 0.15) & (t < 0.85)
-        pts = arm_pts[inner]
-        c = pts.mean(0)
-        u = np.linalg.svd(pts - c, full_matrices=False)[2][0]
-        return c, u if u @ d > 0 else -u
+def _arm_joints(arm_pts, deltoid, wrist) -> tuple[np.ndarray, np.ndarray]:
+    """Shoulder and wrist centres on the arm's axis: the principal direction of the arm vertices along the
+    deltoid -> wrist segment, through their centroid. (One straight axis: the template's elbow landmark sits
+    at mid upper arm, and an A-pose arm is nearly straight.)"""
+    d = wrist - deltoid
+    t = np.clip((arm_pts - deltoid) @ d / (d @ d), 0, 1)
+    near = np.linalg.norm(arm_pts - (deltoid + t[:, None] * d), axis=1) < 0.08
+    pts = arm_pts[near & (t > 0.1) & (t < 0.9)]
+    c = pts.mean(0)
+    u = np.linalg.svd(pts - c, full_matrices=False)[2][0]
+    u = u if u @ d > 0 else -u
+    return c + ((deltoid - c) @ u) * u, c + ((wrist - c) @ u) * u
 
-    def on_line(c, u, p):
-        return c + ((p - c) @ u) * u
 
-    cu, uu = axis_line(deltoid, elbow)
-    cf, uf = axis_line(elbow, wrist)
-    return on_line(cu, uu, deltoid), 0.5 * (on_line(cu, uu, elbow) + on_line(cf, uf, elbow)), on_line(cf, uf, wrist)
+def arm_direction(cut: BodyCut, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """(shoulder joint centre, unit vector down the arm) of one side."""
+    shoulder, wrist = cut.arm_axis[side]
+    return shoulder, (wrist - shoulder) / np.linalg.norm(wrist - shoulder)
 
 
 # -- rows ---------------------------------------------------------------------------------------------
@@ -225,12 +229,14 @@ def _dress(spec: GarmentSpec, cut: BodyCut) -> Shape:
     rows = np.stack([_horizontal_row(cut, upper if z > lv["axilla"] else cut.no_arm, z,
                                      _gap(_ease_at(spec, cut, z)) + _flare_at(spec, cut, z, hem), angles,
                                      over=z > over_from) for z in zs])
-    tops = _column_tops(spec, cut, rows, zs, angles, top)
-    rows = _band(rows, zs, tops, lv["chest"])
+    tops = _column_tops(spec, rows, zs, angles, top)
+    # A set-in sleeve: the bodice stays whole over the shoulder and the sleeve's cap runs into it.
+    holes = None if spec.sleeve > 0 else _armholes(cut, angles, top)
+    rows, removed = _band(rows, zs, tops, lv["chest"], holes)
     pool = VertexPool()
     q = COLUMNS // 4
     bodice = GridPart(pool.add(rows), True, [Panel("front", np.arange(-q, q + 1) % COLUMNS),
-                                             Panel("back", np.arange(q, 3 * q + 1))])
+                                             Panel("back", np.arange(q, 3 * q + 1))], removed)
     parts = [bodice]
     if spec.sleeve > 0:
         parts += [_sleeve(spec, cut, side, pool) for side in ("l", "r")]
@@ -246,52 +252,76 @@ def _shoulder_caps(cut) -> np.ndarray:
     """(T,) arm triangles above the sleeve seam: no further than SLEEVE_CAP_SECTION down the arm's axis."""
     centres = cut.co[cut.tris].mean(1)
     out = np.zeros(len(cut.tris), bool)
-    for side, (shoulder, elbow, _) in cut.arm_axis.items():
-        u = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
+    for side in cut.arm_axis:
+        shoulder, u = arm_direction(cut, side)
         out |= cut.arm[side] & ((centres - shoulder) @ u < SLEEVE_CAP_SECTION)
     return out
 
 
-def _column_tops(spec, cut, rows, zs, angles, top) -> np.ndarray:
+def _column_tops(spec, rows, zs, angles, top) -> np.ndarray:
     """(C,) height where each column ends: a U neckline in front (``spec.neckline`` deep, 2 cm at the
-    back), a shoulder strap at the full height, then the armhole curving down to the underarm at the
-    side seam (quarter ellipse: steep by the strap, flat at the bottom)."""
+    back), the base of the neck elsewhere (over the shoulders)."""
     shoulder_row = int(np.argmin(np.abs(zs - (top - 0.05))))
     x = np.abs(rows[shoulder_row, :, 0])
-    side = x.max()
-    sleeved = spec.sleeve > 0
     neck_w = 0.06 + 0.002 * spec.neckline
-    # A set-in sleeve: the bodice stays whole over the shoulder and the sleeve's cap runs into it.
-    strap_out = side + 1.0 if sleeved else min(neck_w + 0.045, side - 0.02)
-    underarm = cut.levels["axilla"] - 0.04
-    front = np.cos(angles) > 0
-    depth = np.where(front, spec.neckline / 100.0, 0.02)
+    depth = np.where(np.cos(angles) > 0, spec.neckline / 100.0, 0.02)
     z = np.full(len(angles), top)
     neck = x < neck_w
     z[neck] = top - depth[neck] * np.sqrt(1 - (x[neck] / neck_w) ** 2)
-    arm = x > strap_out
-    s = np.clip((x[arm] - strap_out) / max(side - strap_out, 1e-6), 0, 1)
-    z[arm] = top - (top - underarm) * np.sqrt(1 - (1 - s) ** 2)
     return z
 
 
-def _band(rows: np.ndarray, zs: np.ndarray, tops: np.ndarray, keep_below: float) -> np.ndarray:
+def _armholes(cut, angles, top) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sleeveless armholes as holes in the (angle, height) grid: an ellipse around each side seam from
+    below the armpit up to a strap's width under the shoulder line, so a strap runs over the shoulder.
+    Returns (C,) hole top, hole bottom and whether each column crosses a hole."""
+    bottom = cut.levels["axilla"] - ARMHOLE_DROP
+    upper = top - STRAP_WIDTH
+    centre, half = 0.5 * (upper + bottom), 0.5 * (upper - bottom)
+    u = np.minimum(np.abs(np.angle(np.exp(1j * (angles - np.pi / 2)))),
+                   np.abs(np.angle(np.exp(1j * (angles + np.pi / 2))))) / ARMHOLE_HALF_ANGLE
+    hole = u < 1
+    s = np.sqrt(np.clip(1 - u**2, 0, None))
+    return centre + half * s, centre - half * s, hole
+
+
+def _band(rows: np.ndarray, zs: np.ndarray, tops: np.ndarray, keep_below: float, holes=None):
     """Resample the upper rows so every column runs from its own top down to a common level in the same
-    number of rows: a grid with a clean top edge (no stair steps) and horizontal rows below. The band
-    stops above ``keep_below`` (the chest row stays a true tape-measure row) when the cut allows."""
-    low = float(tops.min()) - 0.02
-    if tops.min() > keep_below + 0.004:
+    number of rows: a grid with a clean top edge (no stair steps) and horizontal rows below. With
+    ``holes`` (top, bottom, crossing) the band is two bands, the row between them cut out where a column
+    crosses a hole, so armhole edges are rows too. The band stops above ``keep_below`` (the chest row
+    stays a true tape-measure row) when the cut allows. Returns the rows and the cells cut out."""
+    lowest_cut = float(tops.min()) if holes is None else min(float(tops.min()), float(holes[1].min()))
+    low = lowest_cut - 0.02
+    if lowest_cut > keep_below + 0.004:
         low = max(low, keep_below + 0.002)
     below = zs < low
-    k = max(2, math.ceil((float(tops.max()) - low) / ROW_STEP) + 1)
-    t = np.linspace(0.0, 1.0, k)
-    band = np.empty((k, rows.shape[1], 3))
     rz = zs[::-1]  # increasing, for np.interp
-    for c in range(rows.shape[1]):
-        target = tops[c] + (low - tops[c]) * t
-        for j in range(3):
-            band[:, c, j] = np.interp(target, rz, rows[::-1, c, j])
-    return np.concatenate([band, rows[below]])
+
+    def resample(z_from, z_to):
+        k = max(2, math.ceil(float((z_from - z_to).max()) / ROW_STEP) + 1)
+        t = np.linspace(0.0, 1.0, k)
+        out = np.empty((k, rows.shape[1], 3))
+        for c in range(rows.shape[1]):
+            target = z_from[c] + (z_to[c] - z_from[c]) * t
+            for j in range(3):
+                out[:, c, j] = np.interp(target, rz, rows[::-1, c, j])
+        return out
+
+    if holes is None:
+        band = resample(tops, np.full_like(tops, low))
+        out = np.concatenate([band, rows[below]])
+        return out, np.zeros((len(out) - 1, rows.shape[1]), bool)
+    hole_top, hole_bottom, crossing = holes
+    mid = np.minimum(hole_top, tops - 0.005)
+    split_top = np.where(crossing, mid, np.minimum(0.5 * (hole_top + hole_bottom), tops - 0.005))
+    split_bottom = np.where(crossing, np.minimum(hole_bottom, split_top - 0.002), split_top - ROW_STEP / 2)
+    upper = resample(tops, split_top)
+    lower = resample(split_bottom, np.full_like(tops, low))
+    out = np.concatenate([upper, lower, rows[below]])
+    removed = np.zeros((len(out) - 1, rows.shape[1]), bool)
+    removed[len(upper) - 1] = crossing | np.roll(crossing, -1)  # the cell after column c spans c and c + 1
+    return out, removed
 
 
 def _plane_basis(u: np.ndarray) -> np.ndarray:
@@ -304,26 +334,19 @@ def _plane_basis(u: np.ndarray) -> np.ndarray:
 
 def _sleeve(spec, cut, side, pool) -> GridPart:
     """A tube along the arm from just inside the armhole to ``spec.sleeve`` cm below the shoulder."""
-    shoulder, elbow, wrist = cut.arm_axis[side]
-    upper = np.linalg.norm(elbow - shoulder)
-    fore = np.linalg.norm(wrist - elbow)
-    length = min(spec.sleeve / 100.0, upper + fore - 0.01)
+    shoulder, u = arm_direction(cut, side)
+    reach = float(np.linalg.norm(cut.arm_axis[side][1] - shoulder))
+    length = min(spec.sleeve / 100.0, reach - 0.01)
     ss = np.linspace(-SLEEVE_CAP, length, max(3, math.ceil((length + SLEEVE_CAP) / ROW_STEP) + 1))
-    angles = 2 * np.pi * np.arange(SLEEVE_COLUMNS) / SLEEVE_COLUMNS
-    if side == "l":
-        angles = -angles  # mirrored: columns still run counter-clockwise seen from the hand
+    # Clockwise in the (front, u x front) plane: with rows running down the arm the quads face outwards.
+    angles = -2 * np.pi * np.arange(SLEEVE_COLUMNS) / SLEEVE_COLUMNS
     d = _gap(SLEEVE_EASE)
     rows = []
     for s in ss:
         # Above the arm's own section (the cap, sewn under the bodice's armhole) the sleeve keeps the
         # shape it has just below the shoulder joint.
         at = max(s, SLEEVE_CAP_SECTION)
-        if at <= upper:
-            p = shoulder + (elbow - shoulder) * (at / upper)
-            u = (elbow - shoulder) / upper
-        else:
-            p = elbow + (wrist - elbow) * ((at - upper) / fore)
-            u = (wrist - elbow) / fore
+        p = shoulder + u * at
         basis = _plane_basis(u)
         hull = section_hull(cut, cut.arm[side], p, u, basis)
         if hull is None:
@@ -346,8 +369,9 @@ def _trousers(spec: GarmentSpec, cut: BodyCut) -> Shape:
     if hem >= lv["crotch"] - 0.05:
         raise GarmentError(f"length {spec.length:g} cm ends above the crotch: trousers need at least "
                            f"{(lv['waist'] - lv['crotch']) * 100 + 5:.0f} cm (shorts start there)")
-    crotch_row = lv["crotch"] - 0.015
-    zs_up = _levels(lv["waist"], crotch_row, [lv["hips"]])
+    crotch_row = lv["crotch"] - CROTCH_DROP
+    waistband = lv["waist"] + WAISTBAND_RISE
+    zs_up = _levels(waistband, crotch_row, [lv["waist"], lv["hips"]])
     angles = 2 * np.pi * np.arange(COLUMNS) / COLUMNS
     upper = np.stack([_horizontal_row(cut, cut.no_arm, z, _gap(_ease_at(spec, cut, z)), angles) for z in zs_up])
     pool = VertexPool()
@@ -397,5 +421,5 @@ def _trousers(spec: GarmentSpec, cut: BodyCut) -> Shape:
             front = np.arange(q, mid_inner + 1)
         parts.append(GridPart(ids, True, [Panel(f"front_{side}", front), Panel(f"back_{side}", back)]))
     co = pool.array()
-    pins = co[:, 2] > lv["waist"] - 0.03  # the waistband
+    pins = co[:, 2] > waistband - 0.03  # the waistband
     return Shape(co, parts, hem, notes, pins)

@@ -126,3 +126,30 @@ def test_folds_raise_normal_variation():
     rng = np.random.default_rng(0)
     wrinkled = g.mesh.co + rng.normal(0, 0.004, g.mesh.co.shape).astype(np.float32)
     assert normal_variation(g.mesh, wrinkled) > 2 * flat
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_no_body_vertex_through_the_cloth_on_the_body_it_was_cut_on(made, body, name):
+    g = made[name]
+    fit = garment.fit(g.mesh, body, g.spec.sleeve, garment.sleeve_faces(g))
+    assert fit.pokes == 0, fit.summary()
+
+
+def test_a_sleeveless_dress_follows_other_bodies_without_pokes():
+    from inference.binding import DisplacementSmoother
+    from inference.body_shaper import BodyShaper
+
+    shaper = BodyShaper.load()
+    start = shaper.random("female", 11).vertices
+    g = garment.make(PRESETS["a_line_dress"], start)
+    b = shaper.bind(g.mesh.co, reference=start)
+    q = g.mesh.loop_vertex.reshape(-1, 4)
+    smoother = DisplacementSmoother(np.concatenate([q[:, [0, 1]], q[:, [1, 2]], q[:, [2, 3]], q[:, [3, 0]]]),
+                                    b.distance)  # as the add-on follows a garment
+    for i, sex in enumerate(("female", "male", "female", "male")):
+        other = shaper.random(sex, 1000 + i).vertices
+        co = shaper.deform(b, g.mesh.co, start, other, None, smoother)
+        moved = type(g.mesh)(co.astype(np.float32), g.mesh.face_sizes, g.mesh.loop_vertex)
+        fit = garment.fit(moved, other)
+        assert fit.pokes == 0, (sex, fit.summary())
+        assert abs(fit.ease["chest"] - PRESETS["a_line_dress"].ease_chest) < 1.0  # ease follows the body
