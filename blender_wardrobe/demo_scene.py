@@ -11,7 +11,7 @@ from .choices import GARMENT_FIELDS
 from .engine import garment_spec
 
 PATTERN_DEMOS = tuple(garment_spec.PRESETS)
-SILK_WINE = (0.30, 0.02, 0.06)  # linear sRGB: a deep wine silk
+SILK_WINE = (0.11, 0.006, 0.022)  # linear sRGB (#5c1029): a deep wine silk
 
 
 class DemoError(RuntimeError):

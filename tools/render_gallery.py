@@ -1,4 +1,5 @@
-"""Render the README gallery: three generated fabrics on two bodies, through the demo job, as one image.
+"""Render the README gallery: made-to-measure garments in four generated fabrics on two bodies, draped,
+through the demo job, as one image.
 
     .venv/bin/python tools/render_gallery.py [--out docs/images/gallery.png] [--samples 24]
 """
@@ -21,7 +22,8 @@ import addon_utils  # noqa: E402
 # isort: on
 from PIL import Image, ImageDraw  # noqa: E402
 
-FABRICS = [("denim", "#243a5e", "tights"), ("houndstooth", "#1f2a44", "skirt"), ("silk", "#7a1f3d", "skirt")]
+FABRICS = [("silk", "#5c1029", "a_line_dress"), ("jersey", "#3b6e8f", "t_shirt"), ("denim", "#243a5e", "trousers"),
+           ("plaid", "#8a2b2b", "sheath_dress")]
 BODIES = [("female", ["--body-seed", "3"], "random body, seed 3"),
           ("male", ["--average-body", "--measure", "chest=112", "--measure", "waist=104", "--measure", "weight=98"],
            "chest 112, waist 104 cm, 98 kg")]

@@ -18,8 +18,9 @@ import bpy
 import numpy as np
 
 from .. import body_sync, fabric_material, mesh_io, model_cache, studio
-from ..engine import fabric_surface
+from ..engine import fabric_surface, garment_spec
 from ..operators import avatar as avatar_ops
+from ..operators import drape, garments
 from ..operators.variations import read_swatch
 from . import store
 from .plan import Variant
@@ -54,7 +55,7 @@ class Stage:
         self.avatar.wardrobe.sex = spec.sex
         self.garments = body_sync.garments_of(self.avatar)
         if not self.garments:
-            self.garments = [avatar_ops.create_garment(bpy.context, self.avatar, part) for part in spec.garments]
+            self.garments = [self._add_garment(part) for part in spec.garments]
         if scene.camera is None:
             bpy.context.view_layer.update()
             studio.stage(scene, height=1.75)
@@ -74,6 +75,11 @@ class Stage:
         self.base_rotation = self.avatar.rotation_euler.z
         self._surfaces = OrderedDict()  # (fabric, garment) -> FabricSurface, most recent last
 
+    def _add_garment(self, part: str):
+        if part in garment_spec.PRESETS:  # made to measure on the avatar's body as it is now
+            return garments.make_garment(bpy.context, self.avatar, garment_spec.PRESETS[part])
+        return avatar_ops.create_garment(bpy.context, self.avatar, part)
+
     # -- one variant ------------------------------------------------------------------------------
     def _shape(self, variant: Variant) -> dict:
         b, av = variant.body, self.avatar
@@ -88,6 +94,24 @@ class Stage:
         return {"name": b.name, "sex": self.spec.sex, "sliders": body_sync.slider_values(av),
                 "style": [float(v) for v in av.wardrobe.style[:self.shaper.latent]],
                 "warnings": av.wardrobe.body_message}
+
+    def _fit_and_drape(self, kind: str) -> dict:
+        """Per made-to-measure garment on this body: its fit (ease, pokes) and, if asked, a fresh drape with
+        the cloth settings of the variant's fabric ``kind``."""
+        out = {}
+        for g in self.garments:
+            if not g.wardrobe.pattern:
+                continue
+            entry = {"fit": garments.measure_fit(bpy.context, g)}
+            if self.spec.drape_frames:
+                d = drape.Drape(bpy.context, g, self.spec.drape_frames, kind)
+                t0 = time.perf_counter()
+                while not d.step():
+                    pass
+                d.finish()
+                entry["drape_seconds"] = round(time.perf_counter() - t0, 3)
+            out[g.name] = entry
+        return out
 
     def _dress(self, variant: Variant) -> tuple[list, list, dict]:
         f, spec = variant.fabric, self.spec
@@ -137,6 +161,7 @@ class Stage:
         t0 = time.perf_counter()
         folder = store.reset_variant(self.spec.output, variant.id)  # nothing a killed run left survives
         body = self._shape(variant)
+        body["garments"] = self._fit_and_drape(variant.fabric.kind or "cotton")
         materials, images, fabric_info = self._dress(variant)
         renders, render_s = [], 0.0
         try:

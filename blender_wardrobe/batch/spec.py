@@ -4,7 +4,9 @@
     blend = "studio.blend"          # optional; default: the built-in template scene
     [avatar]
     sex = "female"
-    garments = ["skirt"]            # tights, skirt
+    garments = ["a_line_dress"]     # made to measure: sheath_dress, a_line_dress, maxi_dress, mini_dress, t_shirt,
+                                    # trousers; or the helper tights, skirt
+    drape_frames = 30               # optional: drape made-to-measure garments on every body (0: no drape)
     [bodies]
     random = 2                      # N random bodies ...
     seed = 1
@@ -41,14 +43,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine import EngineError, fabric_kinds, vocabulary, weave_draft, yarn_colors
+from ..engine import EngineError, fabric_kinds, garment_spec, vocabulary, weave_draft, yarn_colors
 from . import store
 
-GARMENTS = vocabulary.GARMENT_IDS
+GARMENTS = (*vocabulary.GARMENT_IDS, *garment_spec.PRESETS)  # helper garments, then made-to-measure presets
 ENGINES = ("CYCLES", "BLENDER_EEVEE", "BLENDER_EEVEE_NEXT", "BLENDER_WORKBENCH")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 COLOR_RE = re.compile(r"^#?[0-9a-fA-F]{6}$")
-SECTIONS = {"scene": {"blend"}, "avatar": {"sex", "garments"}, "bodies": {"random", "seed", "explicit"},
+SECTIONS = {"scene": {"blend"}, "avatar": {"sex", "garments", "drape_frames"}, "bodies": {"random", "seed", "explicit"},
             "fabrics": {"kinds", "colors", "seeds", "swatches", "size", "threads_per_cm", "draft", "warp",
                         "weft"},
             "render": {"engine", "samples", "resolution", "angles"}, "output": {"folder"}}
@@ -97,6 +99,7 @@ class BatchSpec:
     angles: list[float]
     output: Path
     weave: dict = field(default_factory=dict)  # draft, warp, weft for the engine (None: each kind's own)
+    drape_frames: int = 0  # cloth simulation frames per body for made-to-measure garments (0: none)
 
 
 def _line_of(text: str, section: str, key: str | None) -> int | None:
@@ -177,6 +180,7 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
     sex = c.get(avatar, "avatar", "sex", str, "female", lambda v: v in ("female", "male"), "female or male")
     garments = c.get(avatar, "avatar", "garments", list, ["skirt"], lambda v: all(g in GARMENTS for g in v),
                      f"a list of {', '.join(GARMENTS)}")
+    drape_frames = c.get(avatar, "avatar", "drape_frames", int, 0, lambda v: 0 <= v <= 250, "0..250 frames")
 
     bodies_t = data.get("bodies", {})
     n_random = c.get(bodies_t, "bodies", "random", int, 0, lambda v: 0 <= v <= 10000, "0..10000")
@@ -290,4 +294,4 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
     if not os.access(output, os.W_OK):
         c.fail("output", "folder", f"{output} is not writable: choose another folder")
     return BatchSpec(path, blend, sex, list(garments), bodies, fabrics, size, None if tpc is None else float(tpc),
-                     engine, samples, (res[0], res[1]), [float(a) for a in angles], output, weave)
+                     engine, samples, (res[0], res[1]), [float(a) for a in angles], output, weave, drape_frames)

@@ -19,6 +19,8 @@ from . import garments
 DRAPE_KEY = "Wardrobe Drape"
 CLOTH_MODIFIER = "Wardrobe Drape"
 COLLIDER_MODIFIER = "Wardrobe Collider"
+CLOTH_GAP_M = 0.005  # how far the cloth keeps from the skin (Blender's collision distance and thickness)
+COLLISION_QUALITY = 3  # collision passes per step: toes and armpits are finer than the cloth's rows
 
 
 class Drape:
@@ -45,13 +47,14 @@ class Drape:
         cs.vertex_group_mass = garments.PIN_GROUP
         cs.pin_stiffness = 1.0
         coll = mod.collision_settings
-        coll.use_collision, coll.distance_min, coll.use_self_collision = True, 0.004, False
+        coll.use_collision, coll.distance_min, coll.use_self_collision = True, CLOTH_GAP_M, False
+        coll.collision_quality = COLLISION_QUALITY
         mod.point_cache.frame_start, mod.point_cache.frame_end = 1, frames + 1
         self.cloth = mod
         self.collider = None
         if not any(m.type == "COLLISION" for m in self.avatar.modifiers):
             self.collider = self.avatar.modifiers.new(COLLIDER_MODIFIER, "COLLISION")
-        self.avatar.collision.thickness_outer = 0.004
+        self.avatar.collision.thickness_outer = CLOTH_GAP_M
         self.avatar.collision.cloth_friction = 5.0
         self.scene.frame_set(1)
 

@@ -61,14 +61,14 @@ def measure_fit(context, obj) -> str:
     co = mesh_io.read_co(obj.data) if co is None else co
     spec = spec_of(obj)
     sleeve = spec.sleeve if spec is not None else 90.0  # a helper garment: judge the whole arm
-    report = garment.fit(mesh_io.read_mesh(obj.data, co), body, sleeve, _sleeve_faces(obj),
+    report = garment.fit(mesh_io.read_mesh(obj.data, co), body, sleeve, sleeve_faces(obj),
                          preferences.user_model_dir(context)).summary()
     obj.wardrobe.fit_report = report
     obj.wardrobe.fit_sliders = [body_sync.slider_values(avatar)[n] for n in vocabulary.SLIDERS]
     return report
 
 
-def _sleeve_faces(obj) -> np.ndarray | None:
+def sleeve_faces(obj) -> np.ndarray | None:
     """(F,) bool faces on sleeve pieces (from the piece attribute written by Make Garment), or None."""
     me, names = obj.data, obj.get("wardrobe_pieces")
     if "wardrobe_piece" not in me.attributes or not names:

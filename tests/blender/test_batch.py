@@ -294,3 +294,24 @@ def test_batch_help_and_usage_errors_return_codes(addon, capsys):
     assert "--shard" in capsys.readouterr().out
     assert addon.cli.execute(["batch"]) == 2  # no spec: argparse's usage error, not an exception
     assert addon.cli.execute(["batch", "x.toml", "--shard", "3/2"]) == 2
+
+
+def test_batch_makes_drapes_and_measures_made_to_measure_garments(addon, tmp_path):
+    spec = _spec(tmp_path, SPEC.replace('garments = ["skirt"]', 'garments = ["sheath_dress"]\ndrape_frames = 3')
+                 .replace('kinds = ["denim", "gingham"]', 'kinds = ["silk"]').replace("random = 1", "random = 0"))
+    assert addon.cli.execute(["batch", str(spec)]) == 0
+    folder = tmp_path / "out" / "tall__silk-2b4a6f-s0"
+    assert (folder / "render_000.png").is_file() and (folder / "dress_albedo.png").is_file()
+    body = json.loads((folder / "body.json").read_text())
+    (entry,) = body["garments"].values()
+    assert entry["fit"].startswith("ease chest +") and entry["drape_seconds"] > 0
+    dress = next(o for o in bpy.data.objects if o.wardrobe.role == "GARMENT")
+    assert "Wardrobe Drape" in dress.data.shape_keys.key_blocks
+
+
+def test_batch_refuses_an_unknown_garment_and_bad_drape_frames(addon, tmp_path, capsys):
+    assert addon.cli.execute(["batch", str(_spec(tmp_path, SPEC.replace('["skirt"]', '["cape"]'))), "--dry-run"]) == 2
+    assert "a_line_dress" in capsys.readouterr().err  # the message lists what exists
+    bad = SPEC.replace('garments = ["skirt"]', 'garments = ["skirt"]\ndrape_frames = 9999')
+    assert addon.cli.execute(["batch", str(_spec(tmp_path, bad, "b.toml")), "--dry-run"]) == 2
+    assert "drape_frames" in capsys.readouterr().err
