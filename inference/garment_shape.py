@@ -28,6 +28,7 @@ SLEEVE_EASE = 0.08  # m of girth over the arm
 ARMHOLE_DROP = 0.03  # m the armhole reaches below the armpit
 ARMHOLE_HALF_ANGLE = np.radians(40)  # around each side seam, seen from the body's axis
 STRAP_WIDTH = 0.035  # m between the armhole and the base of the neck, over the shoulder
+TROUSER_HEM_M = 0.06  # m above the floor: the lowest a trouser hem goes (the ankle; below, it would wrap the foot)
 CROTCH_DROP = 0.03  # m the crotch seam hangs below the body's crotch (room for every body the trousers follow)
 WAISTBAND_RISE = 0.015  # m the waistband sits above the waist (navel) level
 SLEEVE_CAP = 0.05  # m the sleeve reaches above the shoulder joint, under the bodice (sewn in)
@@ -196,10 +197,11 @@ def build(spec: GarmentSpec, cut: BodyCut) -> Shape:
 def _hem(spec: GarmentSpec, cut: BodyCut, notes: list[str]) -> float:
     lv = cut.levels
     hem = lv["waist"] - spec.length / 100.0
-    lowest = lv["floor"] + 0.02
+    above = TROUSER_HEM_M if spec.kind == "trousers" else 0.02  # trousers stop at the ankle, over the foot
+    lowest = lv["floor"] + above
     if hem < lowest:
         notes.append(f"length {spec.length:g} cm reaches the floor from this body's waist "
-                     f"({(lv['waist'] - lv['floor']) * 100:.0f} cm high): hem set 2 cm above the floor")
+                     f"({(lv['waist'] - lv['floor']) * 100:.0f} cm high): hem set {above * 100:g} cm above the floor")
         hem = lowest
     return hem
 
@@ -383,7 +385,7 @@ def _trousers(spec: GarmentSpec, cut: BodyCut) -> Shape:
     inner_ids = pool.add(inner)
     zs_leg = _levels(crotch_row, hem, [])[1:]
     knee = 0.5 * (lv["crotch"] + lv["floor"])
-    d_leg = _gap(spec.ease_hips / 200.0)
+    d_leg = _gap(spec.ease_hips / 100.0)  # each leg as loose round the thigh as the seat is round the hips
     parts = []
     for side, sign in (("l", 1.0), ("r", -1.0)):
         if side == "l":
@@ -400,7 +402,9 @@ def _trousers(spec: GarmentSpec, cut: BodyCut) -> Shape:
         rows = []
         for z in zs_leg:
             flare = 0.0 if z > knee else spec.flare / 100.0 * (knee - z) / max(knee - hem, 1e-6) / (2 * np.pi)
-            rows.append(_horizontal_row(cut, select, z, d_leg + flare, phi))
+            row = _horizontal_row(cut, select, z, d_leg + flare, phi)
+            row[:, 0] = sign * np.maximum(sign * row[:, 0], MIN_GAP)  # a leg never crosses into the other
+            rows.append(row)
         leg_ids = pool.add(np.stack(rows))
         n_up = len(zs_up)
         ncol = len(top_ids)

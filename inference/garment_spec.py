@@ -67,5 +67,5 @@ PRESETS = {
     "maxi_dress": GarmentSpec("dress", 6.0, 5.0, 10.0, 92.0, 22.0, 120.0, 10.0),
     "mini_dress": GarmentSpec("dress", 6.0, 4.0, 6.0, 35.0, 14.0, 30.0, 6.0),
     "t_shirt": GarmentSpec("top", 10.0, 12.0, 10.0, 14.0, 20.0, 0.0, 4.0),
-    "trousers": GarmentSpec("trousers", 0.0, 2.0, 6.0, 92.0, 0.0, 8.0, 0.0),
+    "trousers": GarmentSpec("trousers", 0.0, 2.0, 10.0, 92.0, 0.0, 8.0, 0.0),
 }
