@@ -20,6 +20,7 @@ DRAPE_KEY = "Wardrobe Drape"
 CLOTH_MODIFIER = "Wardrobe Drape"
 COLLIDER_MODIFIER = "Wardrobe Collider"
 CLOTH_GAP_M = 0.005  # how far the cloth keeps from the skin (Blender's collision distance and thickness)
+CLOTH_STEPS = 5  # simulation steps per frame (Blender's "quality")
 COLLISION_QUALITY = 3  # collision passes per step: toes and armpits are finer than the cloth's rows
 
 
@@ -39,7 +40,7 @@ class Drape:
         mod = obj.modifiers.new(CLOTH_MODIFIER, "CLOTH")
         cs = mod.settings
         cloth = cloth_settings.for_kind(fabric)
-        cs.quality = 6
+        cs.quality = CLOTH_STEPS
         cs.mass = cloth.mass
         cs.tension_stiffness, cs.compression_stiffness = cloth.tension, cloth.compression
         cs.shear_stiffness, cs.bending_stiffness = cloth.shear, cloth.bending
