@@ -31,6 +31,7 @@ STRAP_WIDTH = 0.035  # m between the armhole and the base of the neck, over the 
 TROUSER_HEM_M = 0.06  # m above the floor: the lowest a trouser hem goes (the ankle; below, it would wrap the foot)
 CROTCH_DROP = 0.03  # m the crotch seam hangs below the body's crotch (room for every body the trousers follow)
 WAISTBAND_RISE = 0.015  # m the waistband sits above the waist (navel) level
+YOKE_ABOVE_ARMPIT = 0.03  # m: a sleeved bodice hangs from its rows this far above the armpit and up
 SLEEVE_CAP = 0.05  # m the sleeve reaches above the shoulder joint, under the bodice (sewn in)
 SLEEVE_CAP_SECTION = 0.03  # m below the joint: the arm's own section, the cap's shape
 DISK = np.stack([np.cos(np.linspace(0, 2 * np.pi, 32, endpoint=False)),
@@ -245,6 +246,8 @@ def _dress(spec: GarmentSpec, cut: BodyCut) -> Shape:
     co = pool.array()
     pins = np.zeros(len(co), bool)
     pins[bodice.ids[0]] = True  # it hangs from its top edge: neckline, straps, armholes
+    if spec.sleeve > 0:  # and a sleeved one from its whole shoulder yoke, where the sleeves are set in under it
+        pins[bodice.ids[co[bodice.ids, 2] > lv["axilla"] + YOKE_ABOVE_ARMPIT]] = True
     for p in parts[1:]:
         pins[p.ids[:2].ravel()] = True  # a sleeve's top two rows are sewn into the armhole
     return Shape(co, parts, hem, notes, pins)
