@@ -169,19 +169,22 @@ class FabricModel:
 
     # -- requests -----------------------------------------------------------------------------------
     def structure(self, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
-                  draft=None, warp=None, weft=None) -> Structure:
+                  draft=None, warp=None, weft=None, picks_per_cm: float | None = None,
+                  px_per_thread: float | None = None) -> Structure:
         """The request's exact structure (checked: every bad input raises FabricInputError naming the fix)."""
         if kind not in self.kinds:
             raise FabricInputError(f"unknown fabric kind '{kind}': choose one of {', '.join(self.kinds)}")
         size = self.check_size(size)
-        if threads_per_cm is not None:
-            lo, hi = self.tpc_range
-            if not (isinstance(threads_per_cm, int | float) and math.isfinite(threads_per_cm)
-                    and lo <= threads_per_cm <= hi):
-                raise FabricInputError(f"{threads_per_cm!r} threads per cm is outside what this model makes "
+        lo, hi = self.tpc_range
+        for name, value in (("threads", threads_per_cm), ("picks", picks_per_cm)):
+            ok = isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi
+            if value is not None and not ok:
+                raise FabricInputError(f"{value!r} {name} per cm is outside what this model makes "
                                        f"({lo:g}-{hi:g}): cotton shirting is ~14, denim ~12, silk ~36")
+        extra = {} if px_per_thread is None else {"px_per_thread": float(px_per_thread)}
         try:
-            return Structure.build(kind, color, threads_per_cm, size, seed, draft, warp, weft)
+            return Structure.build(kind, color, threads_per_cm, size, seed, draft, warp, weft,
+                                   picks_per_cm=picks_per_cm, **extra)
         except (EngineError, ValueError) as exc:  # structure, draft, colour-sequence and colour errors
             raise FabricInputError(str(exc)) from exc
 
@@ -204,12 +207,14 @@ class FabricModel:
     # -- generation ---------------------------------------------------------------------------------
     def generate(self, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
                  roughness: float | None = None, window: int | None = None, progress=None, draft=None, warp=None,
-                 weft=None) -> FabricMaps:
+                 weft=None, picks_per_cm: float | None = None, px_per_thread: float | None = None) -> FabricMaps:
         """Tileable PBR maps. ``threads_per_cm`` None: the kind's typical density. ``draft`` (preset name, rows of
-        '#'/'.', or a matrix), ``warp``/``weft`` (colour sequences in cm) replace the kind's own. ``progress(done,
-        total)`` is called per window; it may raise to cancel."""
+        '#'/'.', or a matrix), ``warp``/``weft`` (colour sequences in cm) replace the kind's own; ``picks_per_cm``
+        is the weft's density where it differs; ``px_per_thread`` the ends' spacing in pixels (the tile's extent
+        in cm follows: threads / threads_per_cm). ``progress(done, total)`` is called per window; it may raise to
+        cancel."""
         t0 = time.perf_counter()
-        st = self.structure(kind, color, threads_per_cm, size, seed, draft, warp, weft)
+        st = self.structure(kind, color, threads_per_cm, size, seed, draft, warp, weft, picks_per_cm, px_per_thread)
         size = st.size
         style = self.style(kind, roughness, st.px_per_thread)[None]
         tone = np.empty((size, size), np.float32)
@@ -243,7 +248,8 @@ class FabricModel:
                     progress(done, total)
         albedo = shade(st.palette, tone, yarn, yarn_gains(tone, yarn, st.palette))
         info = {"kind": kind, "color": tuple(float(c) for c in st.palette_srgb[0]), "threads_per_cm": st.threads_per_cm,
-                "tile_cm": st.tile_cm, "threads": st.threads, "repeat": st.repeat,
+                "picks_per_cm": round(st.picks_per_cm, 3), "tile_cm": st.tile_cm, "threads": st.threads,
+                "picks": st.picks, "repeat": st.repeat,
                 "px_per_thread": round(st.px_per_thread, 3),
                 "supersample": st.supersample, "draft": st.draft.text() if st.draft is not None else None,
                 "palette": [tuple(float(c) for c in p) for p in st.palette_srgb], "size": size, "seed": seed,

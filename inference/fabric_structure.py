@@ -10,7 +10,8 @@ made window by window). The detail network (inference/fabric.py) turns these cha
 height and roughness. Per-yarn randomness (tone, thickness, slubs) comes from the seed here, because it
 must stay constant along a whole yarn, far beyond any convolution's reach.
 
-A tile holds ``threads`` ends and as many picks; it is ``threads / threads_per_cm`` cm wide. Threads
+A tile holds ``threads`` ends and ``picks`` picks (as many, unless the weft density differs); it is
+``threads / threads_per_cm`` cm square. Threads
 get about DEFAULT_PX_PER_THREAD pixels; where a repeat forces finer threads than MIN_PX_SHARP, the
 structure is supersampled and box-filtered (no moire).
 """
@@ -101,7 +102,8 @@ class Structure:
     kind: str
     preset: KindPreset
     draft: Draft | None
-    threads: int  # ends (= picks, stitch columns = rows, grain cells) across the tile
+    threads: int  # ends (stitch columns, grain cells) across the tile
+    picks: int  # picks (stitch rows) down the tile: ``threads`` unless the weft is denser or sparser
     repeat: int  # threads in one repeat of the weave and colour pattern (the tile holds whole repeats)
     size: int
     supersample: int
@@ -109,10 +111,10 @@ class Structure:
     palette: np.ndarray  # (K, 3) linear RGB of the yarns: warp colours, then weft colours
     palette_srgb: np.ndarray  # (K, 3) the same, as requested (sRGB)
     warp_yarn: np.ndarray  # (threads,) palette index of each end
-    weft_yarn: np.ndarray  # (threads,) palette index of each pick
+    weft_yarn: np.ndarray  # (picks,) palette index of each pick
     warp_tone: np.ndarray  # (threads,) per-yarn N(0, 1)
-    weft_tone: np.ndarray
-    warp_slub: np.ndarray  # (threads, SLUB_SAMPLES) along-yarn N(0, 1)
+    weft_tone: np.ndarray  # (picks,)
+    warp_slub: np.ndarray  # (threads, SLUB_SAMPLES) along-yarn N(0, 1); weft_slub (picks, SLUB_SAMPLES)
     weft_slub: np.ndarray
     field: np.ndarray  # (FIELD_SIZE, FIELD_SIZE) low-frequency periodic noise
     cell_points: np.ndarray | None  # (threads, threads, 2) leather grain cell centres in cell units (leather only)
@@ -122,14 +124,23 @@ class Structure:
         return self.threads / self.threads_per_cm
 
     @property
+    def picks_per_cm(self) -> float:
+        return self.picks / self.tile_cm
+
+    @property
     def px_per_thread(self) -> float:
-        return self.size / self.threads
+        """Pixels per thread (the geometric mean of the ends' and the picks' spacing)."""
+        return self.size / math.sqrt(self.threads * self.picks)
 
     @classmethod
     def build(cls, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
-              draft=None, warp=None, weft=None, px_per_thread: float = DEFAULT_PX_PER_THREAD) -> Structure:
+              draft=None, warp=None, weft=None, px_per_thread: float = DEFAULT_PX_PER_THREAD,
+              picks_per_cm: float | None = None) -> Structure:
         """The structure of a ``size`` px tile. ``draft`` (name, text rows or matrix), ``warp`` and ``weft``
-        (colour sequences, see yarn_colors) replace the kind's own; ``color`` is its main colour."""
+        (colour sequences, see yarn_colors) replace the kind's own; ``color`` is its main colour.
+        ``px_per_thread`` is the ends' spacing wanted (rounded to whole repeats per tile).
+        ``picks_per_cm`` (None: as ``threads_per_cm``) is the weft's density, for fabrics not square-set; the
+        picks are rounded to whole repeats, so the density made is ``picks_per_cm`` of the result."""
         if kind not in PRESETS:
             raise StructureError(f"unknown fabric kind '{kind}': choose one of {', '.join(PRESETS)}")
         preset = PRESETS[kind]
@@ -137,6 +148,13 @@ class Structure:
         if not (math.isfinite(tpc) and 0 < tpc <= MAX_THREADS_PER_CM):
             raise StructureError(f"{threads_per_cm!r} threads per cm is not a fabric density: give a value above 0 "
                                  f"and up to {MAX_THREADS_PER_CM:g} (cotton shirting ~14, denim ~12, silk ~36)")
+        ppc = tpc if picks_per_cm is None else float(picks_per_cm)
+        if not (math.isfinite(ppc) and 0 < ppc <= MAX_THREADS_PER_CM):
+            raise StructureError(f"{picks_per_cm!r} picks per cm is not a weft density: give a value above 0 and up "
+                                 f"to {MAX_THREADS_PER_CM:g}, or leave it out for a square-set fabric")
+        if not (math.isfinite(px_per_thread) and MIN_PX_PER_THREAD <= px_per_thread <= size / 2):
+            raise StructureError(f"{px_per_thread!r} pixels per thread cannot be drawn on a {size} px tile: give "
+                                 f"{MIN_PX_PER_THREAD:g}-{size / 2:g}")
         main = colour.parse_color(color)
         if draft is not None and preset.family != "woven":
             raise StructureError(f"'{kind}' is a {preset.family} fabric, not a weave: a draft needs a woven kind "
@@ -145,7 +163,7 @@ class Structure:
         warp_seq = ColorSequence.parse(warp) if warp is not None else sequence(preset.warp, main)
         weft_seq = ColorSequence.parse(weft) if weft is not None else sequence(preset.weft, main)
         align = preset.align if draft is None else 1
-        repeat = math.lcm(wd.repeat if wd else 1, warp_seq.repeat(tpc, align), weft_seq.repeat(tpc, align),
+        repeat = math.lcm(wd.repeat if wd else 1, warp_seq.repeat(tpc, align), weft_seq.repeat(ppc, align),
                           4 if kind == "rib" else CORD_WALE_THREADS if preset.family == "cord" else 1)
         if size / repeat < MIN_PX_PER_THREAD:
             raise StructureError(
@@ -154,19 +172,25 @@ class Structure:
                 "threads per cm or narrower stripes")
         sharp = int(size // (MIN_PX_SHARP * repeat))
         n = repeat * max(1, min(int(round(size / (px_per_thread * repeat))), sharp) if sharp else 1)
-        supersample = min(MAX_SUPERSAMPLE, max(1, int(math.ceil(MIN_PX_SHARP * n / size))))
+        picks = n if ppc == tpc else repeat * max(1, int(round(n * ppc / tpc / repeat)))
+        if size / picks < MIN_PX_PER_THREAD:
+            raise StructureError(f"{picks} picks do not fit on a {size} px tile: choose a larger size or a weft "
+                                 "density nearer the warp's")
+        supersample = min(MAX_SUPERSAMPLE, max(1, int(math.ceil(MIN_PX_SHARP * max(n, picks) / size))))
         rng = np.random.default_rng([int(seed) % 2**63, 0x5EED])
         tile_cm = n / tpc
         slub_cycles = max(1.0, tile_cm / 1.5)  # slubs about 1.5 cm apart
         k = len(warp_seq.steps)
         srgb = np.concatenate([warp_seq.colors, weft_seq.colors])
         return cls(
-            kind=kind, preset=preset, draft=wd, threads=n, repeat=repeat, size=int(size), supersample=supersample,
+            kind=kind, preset=preset, draft=wd, threads=n, picks=picks, repeat=repeat, size=int(size),
+            supersample=supersample,
             threads_per_cm=tpc, palette=colour.srgb_to_linear(srgb).astype(np.float32), palette_srgb=srgb,
-            warp_yarn=warp_seq.yarn_index(n, tpc, align), weft_yarn=weft_seq.yarn_index(n, tpc, align) + k,
-            warp_tone=rng.standard_normal(n).astype(np.float32), weft_tone=rng.standard_normal(n).astype(np.float32),
+            warp_yarn=warp_seq.yarn_index(n, tpc, align), weft_yarn=weft_seq.yarn_index(picks, ppc, align) + k,
+            warp_tone=rng.standard_normal(n).astype(np.float32),
+            weft_tone=rng.standard_normal(picks).astype(np.float32),
             warp_slub=_smooth_periodic(rng, n, SLUB_SAMPLES, slub_cycles),
-            weft_slub=_smooth_periodic(rng, n, SLUB_SAMPLES, slub_cycles),
+            weft_slub=_smooth_periodic(rng, picks, SLUB_SAMPLES, slub_cycles),
             field=_field(rng, max(2.0, tile_cm / 3)),
             cell_points=rng.random((n, n, 2)).astype(np.float32) if preset.family == "leather" else None)
 
@@ -192,10 +216,10 @@ class Structure:
             yarn = yarn.reshape(h, ss, w, ss).transpose(0, 2, 1, 3).reshape(h, w, ss * ss)  # every sub-sample's yarn
         return np.ascontiguousarray(ch, np.float32), yarn
 
-    def _coords(self, p):
-        u = p * self.threads
+    def _coords(self, p, n: int):
+        u = p * n
         i = np.floor(u).astype(np.int64)
-        return i % self.threads, (u - i).astype(np.float32)
+        return i % n, (u - i).astype(np.float32)
 
     def _stack(self, top, across, along, length, base, tone, slub, yarn):
         out = np.empty((len(CHANNELS), *top.shape), np.float32)
@@ -211,8 +235,8 @@ class Structure:
     def _woven(self, py, px):
         up = self.draft.up
         picks, ends = up.shape
-        iu, fu = self._coords(px)  # ends: columns
-        iv, fv = self._coords(py)  # picks: rows
+        iu, fu = self._coords(px, self.threads)  # ends: columns
+        iv, fv = self._coords(py, self.picks)  # picks: rows
         cell = ((iv % picks) * ends).astype(np.int32)[:, None] + (iu % ends).astype(np.int32)[None, :]
         top = up.ravel()[cell]
         # Warp floats run along rows, weft floats along columns.
@@ -250,8 +274,8 @@ class Structure:
         return out, yarn
 
     def _knit(self, py, px):
-        iu, fu = self._coords(px)  # wales (stitch columns)
-        iv, fv = self._coords(py)  # courses (rows): a knit's colour runs along its courses
+        iu, fu = self._coords(px, self.threads)  # wales (stitch columns)
+        iv, fv = self._coords(py, self.picks)  # courses (rows): a knit's colour runs along its courses
         fu2, fv2 = fu[None, :], fv[:, None]
         leg = np.abs(np.abs(fu2 - 0.5) - 0.25 - 0.15 * (fv2 - 0.5))  # a stitch seen from the face is a V
         across = np.clip(1 - leg / 0.2, 0, 1)
@@ -270,8 +294,8 @@ class Structure:
         return self._stack(top, across, along, np.full(shape, 1 / 8), base, tone, sf, yarn)
 
     def _cord(self, py, px):
-        iu, fu = self._coords(px)
-        iv, _ = self._coords(py)
+        iu, fu = self._coords(px, self.threads)
+        iv, _ = self._coords(py, self.picks)
         wale = iu // CORD_WALE_THREADS
         fw = ((iu % CORD_WALE_THREADS) + fu) / CORD_WALE_THREADS
         sw, _ = self._slubs(py, px, wale, iv)
