@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,6 +25,8 @@ from . import color as colour
 from . import onnx_model
 from .errors import EngineError
 from .fabric_structure import CHANNELS, Structure
+from .swatch_photo import SwatchError
+from .swatch_reader import SwatchReading, read_photo
 from .yarn_shading import shade, yarn_gains
 
 CARD = "fabric_model.json"
@@ -258,23 +260,33 @@ class FabricModel:
         return FabricMaps(albedo, height, rough, normal, info, yarn)
 
     # -- swatches -----------------------------------------------------------------------------------
-    def read_swatch(self, swatch: FabricMaps | np.ndarray) -> SwatchGuess:
-        """The request a swatch stands for (mean of the encoder's posterior): PBR maps, or an sRGB photo (H, W, 3)."""
-        if isinstance(swatch, FabricMaps):
-            stack = np.concatenate([swatch.albedo.transpose(2, 0, 1), swatch.height[None], swatch.roughness[None]])
-        else:
-            img = np.asarray(swatch, np.float32)
-            if img.ndim != 3 or img.shape[2] < 3 or min(img.shape[:2]) < 32 or not np.isfinite(img).all():
-                raise FabricInputError("the swatch must be a finite RGB image of at least 32 x 32 pixels")
-            rgb = img[..., :3] / (255.0 if img.max() > 1.5 else 1.0)
-            lum = rgb @ np.array([0.2126, 0.7152, 0.0722], np.float32)
-            h = (lum - lum.min()) / max(float(np.ptp(lum)), 1e-6)  # photo: luminance as pseudo-height
-            stack = np.concatenate([rgb.transpose(2, 0, 1), h[None], np.full_like(h, 0.8)[None]])
-        mu, _ = self.encoder.run(None, {"maps": stack[None].astype(np.float32)})
-        return read_swatch_vector(self.kinds, mu[0], self.tpc_range)
+    def read_swatch(self, photo, width_cm: float | None = None, roughness=None) -> SwatchReading:
+        """What a swatch photo (H, W, 3 sRGB pixels) is read as: kind, draft, yarn colours and sequences,
+        densities and roughness, with their spread (inference/swatch_reader.py). FabricInputError names a photo
+        that cannot be read."""
+        try:
+            reading = read_photo(photo, width_cm, roughness)
+        except SwatchError as exc:
+            raise FabricInputError(str(exc)) from exc
+        if reading.kind not in self.kinds:
+            raise FabricInputError(f"the swatch reads as {reading.kind}, which this fabric model does not make: "
+                                   "reinstall the add-on")
+        lo, hi = self.tpc_range
+        return replace(reading, threads_per_cm=float(np.clip(reading.threads_per_cm, lo, hi)),
+                       picks_per_cm=float(np.clip(reading.picks_per_cm, lo, hi)))
 
-    def variations(self, swatch, n: int, size: int = 512, seed: int = 0, threads_per_cm: float | None = None):
-        """``n`` tileable variations of a swatch: the request it is read as, made with ``n`` seeds."""
-        guess = self.read_swatch(swatch)
-        tpc = threads_per_cm or guess.threads_per_cm
-        return [self.generate(guess.kind, guess.color, tpc, size, seed + i, guess.roughness) for i in range(n)]
+    def variations(self, photo, n: int, size: int = 512, seed: int = 0, width_cm: float | None = None,
+                   roughness=None, progress=None) -> list[FabricMaps]:
+        """``n`` tileable variations of a swatch photo at the photo's pixel scale: the first is the reading's
+        mean, the others draws from its posterior, each with its own seed."""
+        reading = self.read_swatch(photo, width_cm, roughness)
+        rng = np.random.default_rng(seed)
+        out = []
+        for i in range(n):
+            r = reading if i == 0 else reading.sample(rng)
+            maps = self.generate(size=size, seed=seed + i, **r.request())
+            maps.info["swatch"] = {"family": r.family, "draft": r.draft, "notes": list(r.notes)}
+            out.append(maps)
+            if progress is not None:
+                progress(i + 1, n)
+        return out
