@@ -32,6 +32,7 @@ from .yarn_shading import shade, yarn_gains
 CARD = "fabric_model.json"
 FORMAT = "fabric-structure-detail-2"  # cards of this engine's network interface
 MAX_SIZE = 8192
+MAX_DETAIL_PX = 12.0  # thread spacings the detail network was trained around (~4-8 px); coarser ones are enlarged
 
 
 class FabricInputError(EngineError, ValueError):
@@ -126,6 +127,35 @@ def _whole(card: dict, key: str) -> int:
     return int(value)
 
 
+def _enlarge_periodic(a: np.ndarray, k: int) -> np.ndarray:
+    """(H, W[, C]) -> (kH, kW[, C]) by bilinear interpolation with wrap-around (a tile stays a tile)."""
+    h, w = a.shape[:2]
+    t = (np.arange(k) + 0.5) / k - 0.5  # sample offsets inside one source pixel
+    y = (np.arange(h)[:, None] + t[None]).ravel()
+    x = (np.arange(w)[:, None] + t[None]).ravel()
+    y0, x0 = np.floor(y).astype(int), np.floor(x).astype(int)
+    fy, fx = (y - y0).astype(np.float32), (x - x0).astype(np.float32)
+    if a.ndim == 3:
+        fy, fx = fy[:, None, None], fx[None, :, None]
+    else:
+        fy, fx = fy[:, None], fx[None, :]
+    rows0, rows1 = a[y0 % h], a[(y0 + 1) % h]
+    top = rows0[:, x0 % w] * (1 - fx) + rows0[:, (x0 + 1) % w] * fx
+    bottom = rows1[:, x0 % w] * (1 - fx) + rows1[:, (x0 + 1) % w] * fx
+    return (top * (1 - fy) + bottom * fy).astype(np.float32)
+
+
+def enlarge(maps: FabricMaps, k: int, seconds: float) -> FabricMaps:
+    """Maps ``k`` times larger (coarse threads): values interpolated, normals renormalised, yarn ids repeated."""
+    normal = _enlarge_periodic(maps.normal, k)
+    normal /= np.maximum(np.linalg.norm(normal, axis=2, keepdims=True), 1e-6)
+    yarn = None if maps.yarn is None else np.repeat(np.repeat(maps.yarn, k, 0), k, 1)
+    info = dict(maps.info, size=maps.info["size"] * k, px_per_thread=round(maps.info["px_per_thread"] * k, 3),
+                enlarged=k, seconds=round(seconds, 4))
+    return FabricMaps(_enlarge_periodic(maps.albedo, k), _enlarge_periodic(maps.height, k),
+                      _enlarge_periodic(maps.roughness, k), normal, info, yarn)
+
+
 class FabricModel:
     def __init__(self, card: dict, folder, provider: str = "AUTO", threads: int = 0):
         self.card, self.folder = card, folder
@@ -216,6 +246,11 @@ class FabricModel:
         in cm follows: threads / threads_per_cm). ``progress(done, total)`` is called per window; it may raise to
         cancel."""
         t0 = time.perf_counter()
+        k = self._coarse_factor(size, px_per_thread)
+        if k > 1:  # threads coarser than the detail network has seen: made at its scale, enlarged exactly
+            small = self.generate(kind, color, threads_per_cm, size // k, seed, roughness, window, progress, draft,
+                                  warp, weft, picks_per_cm, px_per_thread / k)
+            return enlarge(small, k, time.perf_counter() - t0)
         st = self.structure(kind, color, threads_per_cm, size, seed, draft, warp, weft, picks_per_cm, px_per_thread)
         size = st.size
         style = self.style(kind, roughness, st.px_per_thread)[None]
@@ -258,6 +293,15 @@ class FabricModel:
                 "provider": self.generator.get_providers()[0], "seconds": round(time.perf_counter() - t0, 4),
                 "windows": total}
         return FabricMaps(albedo, height, rough, normal, info, yarn)
+
+    def _coarse_factor(self, size: int, px_per_thread: float | None) -> int:
+        """Whole factor to make threads of ``px_per_thread`` at (<= MAX_DETAIL_PX), 1 when they already are."""
+        if px_per_thread is None or not math.isfinite(px_per_thread) or px_per_thread <= MAX_DETAIL_PX:
+            return 1
+        k = int(math.ceil(px_per_thread / MAX_DETAIL_PX))
+        while k > 1 and ((size // k) % self.stride or size % k or size // k < 4 * self.stride):
+            k -= 1
+        return k
 
     # -- swatches -----------------------------------------------------------------------------------
     def read_swatch(self, photo, width_cm: float | None = None, roughness=None) -> SwatchReading:

@@ -19,10 +19,10 @@ import numpy as np
 
 from . import color as colour
 from .fabric_kinds import PRESETS
-from .fabric_structure import DEFAULT_PX_PER_THREAD
+from .fabric_structure import DEFAULT_PX_PER_THREAD, MIN_PX_PER_THREAD
 from .swatch_palette import colour_sequences, yarn_palette
 from .swatch_photo import prepare
-from .swatch_structure import SOME_PERIOD, log_lum, match_draft, orientation, spectrum, thread_periods
+from .swatch_structure import SOME_PERIOD, log_lum, match_draft, match_satin, orientation, spectrum, thread_periods
 from .weave_draft import DRAFTS, Draft
 from .yarn_colors import ColorSequence
 
@@ -36,6 +36,7 @@ KIND_OF_DRAFT = {"plain": "cotton", "basket": "basket", "twill_2_1": "twill", "t
                  "satin_8": "silk"}
 KIND_OF_FAMILY = {"knit": "jersey", "pile": "velvet", "leather": "leather"}
 WEAK_MATCH = 0.3  # a draft matched worse than this is read as the commonest weave, plain
+SATIN_CONTRAST = 0.05  # std of log luminance of a woven photo below which it is a satin (floats, no shadows)
 PILE_CONTRAST = 0.2  # std of log luminance: deep fibre shadows (pile, felt) above, smooth grain (leather) below
 TPC_RANGE = (2.0, 80.0)
 
@@ -87,7 +88,8 @@ class SwatchReading:
         return replace(self, color=turn(self.color), warp=turn_seq(self.warp), weft=turn_seq(self.weft),
                        threads_per_cm=float(np.clip(self.threads_per_cm * k, *TPC_RANGE)),
                        picks_per_cm=float(np.clip(self.picks_per_cm * k, *TPC_RANGE)),
-                       px_per_thread=self.px_per_thread / k, px_per_pick=self.px_per_pick / k,
+                       px_per_thread=max(MIN_PX_PER_THREAD, self.px_per_thread / k),
+                       px_per_pick=max(MIN_PX_PER_THREAD, self.px_per_pick / k),
                        roughness=float(np.clip(self.roughness + rng.normal(0, s["roughness"]), 0, 1)))
 
 
@@ -104,18 +106,27 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
     if photo.shading > 1.15:
         notes.append(f"uneven lighting evened out ({photo.shading:.2f}x across the photo)")
     draft = match = None
+    scores = {}
     peak = max(periods.peak_x, periods.peak_y)
     px_x, px_y = periods.x, periods.y
     if periods.periodic:
-        match = match_draft(spectrum(orientation(d)), periods)
-        draft = match.draft if match.score >= WEAK_MATCH else "plain"
-        if draft == match.draft:  # the spacing the draft was matched at (else the spectrum's own)
+        power = spectrum(orientation(d))
+        best = match_draft(power, periods)
+        scores = best.scores
+        draft = best.draft if best.score >= WEAK_MATCH else "plain"
+        satin = match_satin(power, periods) if float(d.std()) < SATIN_CONTRAST else None
+        if satin is not None:  # floats hide the interlacings: too smooth a face for any other weave
+            best, draft = satin, satin.draft
+            notes.append(f"smooth weave face (log-luminance std {float(d.std()):.3f}): read as a satin")
+        elif draft != best.draft:
+            notes.append(f"weave draft unclear (best match {best.draft} at {best.score:.2f}): read as plain")
+        if draft == best.draft:  # the spacing it matched at (else the spectrum's)
+            match = best.per_draft[draft]
             px_x, px_y = match.px_x, match.px_y
         family, kind = FAMILY_OF_DRAFT[draft], KIND_OF_DRAFT[draft]
-        if draft != match.draft:
-            notes.append(f"weave draft unclear (best match {match.draft} at {match.score:.2f}): read as plain")
     elif peak >= SOME_PERIOD:
         family, kind = "knit", KIND_OF_FAMILY["knit"]
+        px_x, px_y = periods.loop_x, periods.loop_y
         notes.append("weak, coarse periodic structure: read as a knit")
     else:
         family = "pile" if float(d.std()) > PILE_CONTRAST else "leather"
@@ -142,19 +153,19 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
     rough = float(np.clip(photo.roughness.mean(), 0, 1)) if photo.roughness is not None else preset.roughness
     if photo.roughness is None:
         notes.append(f"no roughness map: {rough:g} (typical {kind}) assumed")
-    sure = match is not None and match.score >= WEAK_MATCH
+    sure = match is not None
     sigma = {"density": 0.02 if sure else 0.08, "lab": 1.0,
              "roughness": 0.02 if photo.roughness is not None else 0.08}
     if family in ("pile", "leather"):  # no threads: grain and pile crush at the renderer's own scale
         px_x = px_y = DEFAULT_PX_PER_THREAD
     rows = None
     if draft is not None:
-        rows = Draft(match.up).text() if draft == match.draft else DRAFTS[draft].text()
+        rows = Draft(match.up).text() if match is not None else DRAFTS[draft].text()
     return SwatchReading(
         kind=kind, family=family, draft=draft, draft_rows=rows,
         color=main, palette=tuple(tuple(float(v) for v in c) for c in pal.srgb),
         shares=tuple(float(s) for s in pal.shares), mean_color=tuple(float(v) for v in pal.mean_srgb),
         warp=warp, weft=weft, threads_per_cm=tpc, picks_per_cm=ppc, px_per_thread=float(px_x),
         px_per_pick=float(px_y), roughness=rough, periodicity=float(peak),
-        draft_score=float(match.score) if match else 0.0, draft_scores=dict(match.scores) if match else {},
+        draft_score=float(match.score) if match else 0.0, draft_scores=dict(scores),
         sigma=sigma, scale=photo.scale, notes=tuple(notes))

@@ -24,16 +24,19 @@ from .weave_draft import DRAFTS
 PERIODIC = 12.0  # spectral peak / local background from which a photo shows a thread structure
 SOME_PERIOD = 3.0  # ... and below which it shows none at all (leather, felt); between: loops (knit), hairy
 MIN_PERIOD, MAX_PERIOD = 2.2, 64.0  # thread spacings (px) the spectrum is searched over
+AXIS_CONE = 0.35  # spectral peaks within ~20 degrees of an axis count for that axis's thread spacing
 LAGS = 8  # thread lags compared each way
-COARSER = 0.03  # a finer spacing must beat the coarser one by this much correlation
+COARSER = 0.15  # a spacing half as fine must beat the coarser one by this much correlation
 
 
 @dataclass(frozen=True)
 class Periods:
-    x: float  # pixels per end (across)
+    x: float  # pixels per end (across): the strongest peak near the frequency axis
     y: float  # pixels per pick (down)
-    peak_x: float  # spectral peak / local background along each axis
+    peak_x: float  # spectral peak / local background along each axis (whole spectrum)
     peak_y: float
+    loop_x: float  # the strongest peak of the whole spectrum's marginal (a knit's stitch spacing)
+    loop_y: float
 
     @property
     def periodic(self) -> bool:
@@ -48,6 +51,7 @@ class DraftMatch:
     px_y: float
     score: float  # correlation of thread-lag ACFs (1 = identical)
     scores: dict  # best correlation per draft name (the report; softmax = how sure)
+    per_draft: dict = None  # name -> that draft's own best DraftMatch
 
 
 def log_lum(lum: np.ndarray) -> np.ndarray:
@@ -89,18 +93,26 @@ def _peak(m: np.ndarray, f: np.ndarray) -> tuple[float, float]:
 
 
 def thread_periods(power: np.ndarray) -> Periods:
-    """Thread spacing along x (ends) and y (picks) from a square map's spectrum()."""
+    """Thread spacing along x (ends) and y (picks) from a square map's spectrum(): the strongest peak near
+    each frequency axis (within AXIS_CONE), where the lines between neighbouring yarns put their energy;
+    diagonal peaks (twill lines, the checker of a plain weave) are left to the draft match."""
     n = power.shape[0]
-    fx = np.fft.rfftfreq(n)
-    weight = np.where((np.arange(power.shape[1]) == 0) | (np.arange(power.shape[1]) == n // 2), 1.0, 2.0)
-    mx = power.sum(0) * weight  # by horizontal frequency (both signs)
-    fy = np.fft.fftfreq(n)
-    my_all = (power * weight[None, :]).sum(1)
-    my = my_all[:n // 2 + 1].copy()
-    my[1:n // 2] += my_all[n // 2 + 1:][::-1]  # fold negative vertical frequencies
-    px, rx = _peak(mx, fx)
-    py, ry = _peak(my, np.abs(fy[:n // 2 + 1]))
-    return Periods(float(px), float(py), rx, ry)
+    fx = np.fft.rfftfreq(n)[None, :]
+    fy = np.abs(np.fft.fftfreq(n))[:, None]
+    weight = np.where((fx == 0) | (fx == 0.5), 1.0, 2.0)  # rfft2 holds one of each +-fx pair
+    p = power * weight
+    iy = np.rint(fy[:, 0] * n).astype(int)
+    f = np.arange(n // 2 + 1) / n
+
+    def marginals(keep_x, keep_y):
+        mx = (p * keep_x).sum(0)  # by horizontal frequency
+        my = np.bincount(iy, weights=(p * keep_y).sum(1), minlength=n // 2 + 1)[:n // 2 + 1]
+        return _peak(mx, fx[0]), _peak(my, f)
+
+    (px, _), (py, _) = marginals(fy <= AXIS_CONE * fx, fx <= AXIS_CONE * fy)
+    # How periodic: over the whole spectrum (a knit's or twill's peaks lie off the axes too).
+    (lx, rx), (ly, ry) = marginals(True, True)
+    return Periods(float(px), float(py), rx, ry, float(lx), float(ly))
 
 
 def acf(power: np.ndarray, n: int) -> np.ndarray:
@@ -143,24 +155,52 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / max(np.sqrt((a * a).sum() * (b * b).sum()), 1e-12))
 
 
-def match_draft(power: np.ndarray, periods: Periods, factors=(1.0, 0.5)) -> DraftMatch:
+def draft_score(a: np.ndarray, up: np.ndarray, px: float, py: float) -> float:
+    """Correlation of the photo's thread-lag ACF (``a``: acf() of its orientation) with a draft's."""
+    r = np.arange(-LAGS, LAGS + 1, dtype=np.float64)
+    return _corr(_sample(a, r[:, None] * py, r[None, :] * px), draft_acf(up))
+
+
+def match_satin(power: np.ndarray, periods: Periods) -> DraftMatch:
+    """A satin's interlacings are all that shows of it, so the spectral spacing is one repeat: the satin (and
+    orientation) whose ACF matches best at threads of spacing / ends."""
+    a = acf(power, power.shape[0])
+    best = {}
+    for name in ("satin_5", "satin_8"):
+        for m in _orientations(DRAFTS[name].up):
+            px, py = periods.x / m.shape[1], periods.y / m.shape[0]
+            if min(px, py) < 1.0:
+                continue
+            s = draft_score(a, m, px, py)
+            if name not in best or s > best[name].score:
+                best[name] = DraftMatch(name, m, px, py, s, {})
+    return candidates(best) if best else None
+
+
+def match_draft(power: np.ndarray, periods: Periods, factors=(1.0, 0.5, 0.25, 0.125)) -> DraftMatch:
     """The named draft (in any orientation) whose thread-lag ACF best matches the photo's (``power``: the
     spectrum of its orientation()), over thread spacings ``factors`` x the spectral one along each axis."""
     n = power.shape[0]
     a = acf(power, n)
     r = np.arange(-LAGS, LAGS + 1, dtype=np.float64)
     templates = [(name, m, draft_acf(m)) for name, d in DRAFTS.items() for m in _orientations(d.up)]
-    best, scores = None, {}
+    # (the templates are worked out once here; draft_score() is the same comparison for one draft)
+    best = {}
     for fy in factors:
         for fx in factors:
             px, py = periods.x * fx, periods.y * fy
             if min(px, py) < 1.0:
                 continue
             photo = _sample(a, r[:, None] * py, r[None, :] * px)
-            finer = (fx < 1) + (fy < 1)
+            finer = -np.log2(fx) - np.log2(fy)  # halvings: each must earn its keep
             for name, m, t in templates:
                 s = _corr(photo, t) - COARSER * finer
-                scores[name] = max(scores.get(name, -1.0), s)
-                if best is None or s > best.score:
-                    best = DraftMatch(name, m, px, py, s, {})
-    return DraftMatch(best.draft, best.up, best.px_x, best.px_y, best.score, scores)
+                if name not in best or s > best[name].score:
+                    best[name] = DraftMatch(name, m, px, py, s, {})
+    return candidates(best)
+
+
+def candidates(best: dict) -> DraftMatch:
+    """The best of per-draft matches, carrying every draft's score and its own best match."""
+    top = max(best.values(), key=lambda m: m.score)
+    return DraftMatch(top.draft, top.up, top.px_x, top.px_y, top.score, {k: m.score for k, m in best.items()}, best)
