@@ -25,6 +25,7 @@ from . import color as colour
 from . import onnx_model
 from .errors import EngineError
 from .fabric_structure import CHANNELS, Structure
+from .swatch_detail import match_detail
 from .swatch_photo import SwatchError
 from .swatch_reader import SwatchReading, read_photo
 from .yarn_shading import shade, yarn_gains
@@ -329,6 +330,8 @@ class FabricModel:
         for i in range(n):
             r = reading if i == 0 else reading.sample(rng)
             maps = self.generate(size=size, seed=seed + i, **r.request())
+            if r.detail is not None:  # the photo's own contrast at each scale
+                maps.albedo = match_detail(maps.albedo, r.detail, seed + i)
             maps.info["swatch"] = {"family": r.family, "draft": r.draft, "notes": list(r.notes)}
             out.append(maps)
             if progress is not None:
