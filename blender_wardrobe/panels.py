@@ -21,7 +21,8 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         layout = self.layout
         layout.use_property_split = True
         settings = context.scene.wardrobe_fabric
-        for prop in ("kind", "color", "threads_per_cm", "roughness", "seed", "resolution", "displacement"):
+        for prop in ("kind", "color", "threads_per_cm", "picks_per_cm", "roughness", "seed", "resolution",
+                     "displacement"):
             layout.prop(settings, prop)
         weave = layout.box()  # the weave designer: draft and yarn colour sequences
         weave.prop(settings, "draft")
@@ -47,6 +48,10 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         layout.operator(generate_fabric.WARDROBE_OT_generate_fabric.bl_idname, icon="MATERIAL")
         box = layout.box()
         box.prop(settings, "swatch_path")
+        if settings.swatch_path:
+            box.prop(settings, "swatch_width_cm")
+        if settings.swatch_report:
+            box.label(text=settings.swatch_report, icon="INFO")
         row = box.row(align=True)
         row.prop(settings, "variations")
         row.operator(variations.WARDROBE_OT_fabric_variations.bl_idname, icon="IMGDISPLAY")

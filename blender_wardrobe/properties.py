@@ -46,6 +46,10 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
         name="Threads per cm", default=14.0, min=2.0, max=80.0,
         description="Density: threads (or stitches) per centimetre; sets the fabric's physical scale",
     )
+    picks_per_cm: FloatProperty(
+        name="Picks per cm", default=0.0, min=0.0, max=80.0,
+        description="Weft density where it differs from the warp's (0: the same, a square-set fabric)",
+    )
     roughness: FloatProperty(name="Roughness", default=0.8, min=0.0, max=1.0, subtype="FACTOR")
     seed: IntProperty(name="Seed", default=0, min=0)
     draft: EnumProperty(name="Weave", items=DRAFTS, default="KIND",
@@ -64,8 +68,12 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
                                description="Also drive the material's displacement from the height map")
     variations: IntProperty(name="Variations", default=4, min=1, max=16, description="How many previews to make")
     swatch_path: StringProperty(name="Swatch", subtype="FILE_PATH",
-                                description="A photo of a fabric: Variations reads its kind, colour and density "
-                                            "into these settings")
+                                description="A photo of a fabric: Variations reads its kind, weave, yarn colours, "
+                                            "densities and roughness into these settings")
+    swatch_width_cm: FloatProperty(name="Swatch Width", default=0.0, min=0.0, max=500.0, subtype="DISTANCE_CAMERA",
+                                   description="How wide the photo's view of the fabric is, in cm, for measured "
+                                               "thread counts (0: unknown; the kind's typical density is assumed)")
+    swatch_report: StringProperty(name="Swatch Reading", description="What the swatch photo was read as")
     # What the last generation did, shown in the panel (saved with the file).
     last_provider: StringProperty(name="Provider")
     last_seconds: FloatProperty(name="Seconds")

@@ -42,6 +42,9 @@ def _fabric_parser(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--variations", type=int, default=1, help="N seeds (or N variations of --from-swatch)")
     p.add_argument("--from-swatch", type=Path, help="photo or colour map of a fabric to vary")
+    p.add_argument("--swatch-width-cm", type=float, default=None,
+                   help="how wide the swatch photo's view is in cm (thread counts per cm are then measured)")
+    p.add_argument("--swatch-roughness", type=Path, default=None, help="the swatch's roughness map, if it has one")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--model-dir")
     p.add_argument("--provider", default="AUTO")
@@ -78,7 +81,7 @@ def write_maps(folder: Path, maps, params: dict) -> Path:
 
 
 def run_fabric(args) -> int:
-    from .fabric import FabricInputError, FabricModel
+    from .fabric import FabricInputError, FabricModel, check_swatch
     from .onnx_model import ModelError
 
     try:
@@ -90,10 +93,26 @@ def run_fabric(args) -> int:
             from PIL import Image
 
             try:
-                photo = np.asarray(Image.open(args.from_swatch).convert("RGB"), np.float32) / 255.0
-            except OSError as exc:
-                raise FabricInputError(f"cannot read the swatch {args.from_swatch}: {exc}") from exc
-            results = model.variations(photo, args.variations, args.size, args.seed)
+                photo = np.asarray(Image.open(args.from_swatch).convert("RGB"))
+            except (OSError, Image.DecompressionBombError) as exc:  # a folder, not an image, truncated, enormous
+                raise FabricInputError(f"cannot read the swatch {args.from_swatch}: {exc}. Give a PNG or JPEG "
+                                       "photo of the fabric") from exc
+            rough = None
+            if args.swatch_roughness:
+                try:
+                    rough = np.asarray(Image.open(args.swatch_roughness).convert("L"))
+                except OSError as exc:
+                    raise FabricInputError(f"cannot read the roughness map {args.swatch_roughness}: {exc}") from exc
+            check_swatch(photo, args.swatch_width_cm)
+            reading = model.read_swatch(photo, args.swatch_width_cm, rough)
+            print(f"swatch read as {reading.kind} ({reading.draft or reading.family}), "
+                  f"{reading.threads_per_cm:.1f} x {reading.picks_per_cm:.1f} threads/cm, yarns {reading.warp} / "
+                  f"{reading.weft}, roughness {reading.roughness:.2f}")
+            for note in reading.notes:
+                print(f"  note: {note}")
+            results = model.variations_of(reading, args.variations, args.size, args.seed)
+            params = dict(reading.request(), size=args.size, swatch_photo=str(args.from_swatch),
+                          notes=list(reading.notes))
         else:
             results = [model.generate(args.kind, args.color, args.threads_per_cm, args.size, args.seed + i,
                                       args.roughness, progress=_progress, draft=args.draft, warp=args.warp,

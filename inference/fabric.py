@@ -21,12 +21,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import color as colour
 from . import onnx_model
 from .errors import EngineError
 from .fabric_structure import CHANNELS, Structure
 from .swatch_detail import match_detail
-from .swatch_photo import SwatchError
+from .swatch_photo import SwatchError, prepare
 from .swatch_reader import SwatchReading, read_photo
 from .yarn_shading import shade, yarn_gains
 
@@ -73,34 +72,6 @@ def kind_of(kinds, style) -> str:
     return kinds[int(np.argmax(np.asarray(style)[:len(kinds)]))]
 
 
-@dataclass(frozen=True)
-class SwatchGuess:
-    """What a swatch photo is read as: a request the generator can make (the swatch encoder's output)."""
-    kind: str
-    color: tuple[float, float, float]  # sRGB of the main yarn
-    threads_per_cm: float
-    roughness: float
-
-
-def swatch_vector(kinds, kind: str, color, threads_per_cm: float, roughness: float) -> np.ndarray:
-    """The swatch encoder's target layout: one-hot kind, main colour in CIE Lab / 100, log2(threads per cm / 12),
-    roughness. Defined once here, for the encoder's training and for reading its output."""
-    v = np.zeros(len(kinds) + 5, np.float32)
-    v[list(kinds).index(kind)] = 1
-    v[len(kinds):len(kinds) + 3] = colour.srgb_to_lab(np.array(colour.parse_color(color))) / 100
-    v[-2] = np.log2(threads_per_cm / 12.0)
-    v[-1] = roughness
-    return v
-
-
-def read_swatch_vector(kinds, v, tpc_range=(2.0, 80.0)) -> SwatchGuess:
-    v = np.asarray(v, np.float64)
-    k = len(kinds)
-    rgb = colour.lab_to_srgb(v[k:k + 3] * 100)
-    return SwatchGuess(kind_of(kinds, v), tuple(float(c) for c in rgb),
-                       float(np.clip(12.0 * 2 ** v[-2], *tpc_range)), float(np.clip(v[-1], 0, 1)))
-
-
 def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.ndarray:
     """Rows y0..y0+rows (wrapping) of the seed's periodic noise field (channels, size, size), uniform, unit variance.
 
@@ -119,6 +90,15 @@ def noise_rows(seed: int, channels: int, size: int, y0: int, rows: int) -> np.nd
         done += n
     out = out.transpose(1, 0, 2)
     return (out * np.float32(2 * 3 ** 0.5) - np.float32(3 ** 0.5)).astype(np.float32)
+
+
+def check_swatch(photo, width_cm: float | None = None) -> None:
+    """Raise FabricInputError naming what is wrong with a swatch photo (H, W, 3 sRGB pixels) before any model is
+    opened: not an image, too small, one flat colour, NaN pixels, a bad width."""
+    try:
+        prepare(photo, width_cm)
+    except SwatchError as exc:
+        raise FabricInputError(str(exc)) from exc
 
 
 def _whole(card: dict, key: str) -> int:
@@ -176,7 +156,7 @@ class FabricModel:
             raise onnx_model.ModelError(f"{folder}/{CARD} is not a valid fabric model card ({type(exc).__name__}: "
                                         f"{exc}): reinstall the add-on or re-export the model with "
                                         "python -m models.fabric.export") from exc
-        self._gen = self._enc = None
+        self._gen = None
 
     @classmethod
     def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> FabricModel:
@@ -189,16 +169,6 @@ class FabricModel:
             self._gen = onnx_model.open_session(self.folder, self.card["files"]["generator"], self.provider,
                                                 self.threads)
         return self._gen
-
-    @property
-    def encoder(self):
-        if "encoder" not in self.card["files"]:
-            raise onnx_model.ModelError("this fabric model has no swatch encoder: train and export one with "
-                                        "python -m models.fabric.train_encoder --export <model folder>")
-        if self._enc is None:
-            self._enc = onnx_model.open_session(self.folder, self.card["files"]["encoder"], self.provider,
-                                                self.threads)
-        return self._enc
 
     # -- requests -----------------------------------------------------------------------------------
     def structure(self, kind: str, color, threads_per_cm: float | None = None, size: int = 1024, seed: int = 0,
@@ -324,7 +294,11 @@ class FabricModel:
                    roughness=None, progress=None) -> list[FabricMaps]:
         """``n`` tileable variations of a swatch photo at the photo's pixel scale: the first is the reading's
         mean, the others draws from its posterior, each with its own seed."""
-        reading = self.read_swatch(photo, width_cm, roughness)
+        return self.variations_of(self.read_swatch(photo, width_cm, roughness), n, size, seed, progress)
+
+    def variations_of(self, reading: SwatchReading, n: int, size: int = 512, seed: int = 0,
+                      progress=None) -> list[FabricMaps]:
+        """``variations`` of a swatch already read."""
         rng = np.random.default_rng(seed)
         out = []
         for i in range(n):

@@ -171,7 +171,10 @@ class Structure:
                 f"tile can show: choose a larger size (>= {int(math.ceil(repeat * MIN_PX_PER_THREAD))} px), fewer "
                 "threads per cm or narrower stripes")
         sharp = int(size // (MIN_PX_SHARP * repeat))
-        n = repeat * max(1, min(int(round(size / (px_per_thread * repeat))), sharp) if sharp else 1)
+        whole = max(1, int(round(size / (px_per_thread * repeat))))  # repeats across the tile
+        if px_per_thread >= MIN_PX_SHARP:  # rounding must not make threads finer than sharp
+            whole = max(1, min(whole, sharp)) if sharp else 1
+        n = repeat * whole  # (threads asked finer than MIN_PX_SHARP are made so, supersampled)
         picks = n if ppc == tpc else repeat * max(1, int(round(n * ppc / tpc / repeat)))
         if size / picks < MIN_PX_PER_THREAD:
             raise StructureError(f"{picks} picks do not fit on a {size} px tile: choose a larger size or a weft "

@@ -42,9 +42,9 @@ class FabricSurface:
 
 def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_per_cm: float | None, size: int,
                     seed: int, roughness: float | None, progress=None, draft=None, warp=None,
-                    weft=None) -> FabricSurface:
+                    weft=None, picks_per_cm: float | None = None) -> FabricSurface:
     """Generate a tile and map it onto ``mesh`` at its physical size; ``progress(fraction, text)`` may raise
-    :class:`Cancelled`. ``draft``, ``warp``, ``weft``: as FabricModel.generate.
+    :class:`Cancelled`. ``draft``, ``warp``, ``weft``, ``picks_per_cm``: as FabricModel.generate.
 
     ``info["timings_ms"]`` has the time of each step (islands, generate, rasterize, pad, bake).
     """
@@ -64,6 +64,7 @@ def fabric_for_mesh(model: FabricModel, mesh: MeshUV, kind: str, color, threads_
     isl = uv_layout.islands(mesh.co, mesh.loop_vertex, mesh.loop_start, mesh.loop_total, mesh.loop_uv)
     lap("islands")
     maps = model.generate(kind, color, threads_per_cm, size, seed, roughness, draft=draft, warp=warp, weft=weft,
+                          picks_per_cm=picks_per_cm,
                           progress=lambda d, t: report(0.05 + 0.75 * d / t, f"Generating fabric {d}/{t}"))
     lap("generate")
     tile_cm = maps.info["tile_cm"]

@@ -116,8 +116,9 @@ class Stage:
     def _dress(self, variant: Variant) -> tuple[list, list, dict]:
         f, spec = variant.fabric, self.spec
         if f.swatch:  # the request the photo is read as
-            guess = self.fabric.read_swatch(read_swatch(f.swatch))
-            kind, color, tpc, rough, weave = guess.kind, guess.color, guess.threads_per_cm, guess.roughness, {}
+            r = self.fabric.read_swatch(read_swatch(f.swatch))
+            kind, color, tpc, rough = r.kind, r.color, r.threads_per_cm, r.roughness
+            weave = {"draft": r.draft_rows, "warp": r.warp, "weft": r.weft, "picks_per_cm": r.picks_per_cm}
         else:
             kind, color, tpc, rough, weave = f.kind, f.color, spec.threads_per_cm, None, spec.weave
         materials, images, info = [], [], {}

@@ -17,14 +17,16 @@ from ..engine import EngineError, fabric_surface, uv_layout
 
 srgb_color = color_management.to_srgb  # the panel's colour, as the engine takes it
 # Operator properties that default to the Fabric panel's setting of the same name.
-PANEL_SETTINGS = ("kind", "color", "threads_per_cm", "roughness", "seed", "draft", "draft_text", "warp_colors",
-                  "weft_colors", "resolution", "displacement")
+PANEL_SETTINGS = ("kind", "color", "threads_per_cm", "picks_per_cm", "roughness", "seed", "draft", "draft_text",
+                  "warp_colors", "weft_colors", "resolution", "displacement")
 
 
 def weave_request(settings) -> dict:
-    """The draft and colour sequences of panel or operator settings, as the engine takes them (None: the kind's)."""
+    """The draft, colour sequences and weft density of panel or operator settings, as the engine takes them (None:
+    the kind's own; weft density 0: as the warp's)."""
     draft = {"KIND": None, "CUSTOM": settings.draft_text}.get(settings.draft, settings.draft)
-    return {"draft": draft, "warp": settings.warp_colors.strip() or None, "weft": settings.weft_colors.strip() or None}
+    return {"draft": draft, "warp": settings.warp_colors.strip() or None, "weft": settings.weft_colors.strip() or None,
+            "picks_per_cm": settings.picks_per_cm or None}
 
 
 def mesh_problem(obj) -> str | None:
@@ -51,6 +53,8 @@ class WARDROBE_OT_generate_fabric(jobs.JobOperator, bpy.types.Operator):
     color: FloatVectorProperty(name="Colour", subtype="COLOR", size=3, min=0.0, max=1.0,
                                default=(0.018, 0.042, 0.11), options={"SKIP_SAVE"})
     threads_per_cm: FloatProperty(name="Threads per cm", default=14.0, min=2.0, max=80.0, options={"SKIP_SAVE"})
+    picks_per_cm: FloatProperty(name="Picks per cm", default=0.0, min=0.0, max=80.0, options={"SKIP_SAVE"},
+                                description="Weft density where it differs from the warp's (0: the same)")
     roughness: FloatProperty(name="Roughness", default=0.8, min=0.0, max=1.0, subtype="FACTOR",
                              options={"SKIP_SAVE"})
     seed: IntProperty(name="Seed", default=0, min=0, options={"SKIP_SAVE"})

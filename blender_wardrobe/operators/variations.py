@@ -1,8 +1,10 @@
 """Fabric variations: N seeds (or N variations of a swatch photo) shown as previews to pick from.
 
 The previews are UI-only (``bpy.utils.previews``); picking one sets the seed. For a swatch, what the
-photo is read as (kind, colour, density, roughness) goes into the Fabric panel's settings, where the
-user sees and can change it, so Generate Fabric makes exactly what the preview showed.
+photo is read as (kind, weave draft, yarn colours and sequences, densities, roughness) goes into the
+Fabric panel's settings, where the user sees and can change it, so Generate Fabric makes that fabric at
+the mesh's physical scale. Swatch previews are made at the photo's own pixel scale, fitted to its fine
+texture statistics, so they can be compared with the photo side by side.
 """
 
 import os
@@ -59,14 +61,14 @@ def read_swatch(path: str) -> np.ndarray:
         if w == 0 or h == 0:  # Blender "loads" any file lazily; an unreadable one has no pixels
             raise fabric.FabricInputError(f"cannot read the swatch '{os.path.basename(path)}': it is not an image "
                                           "Blender can load. Use a PNG or JPEG photo of the fabric")
-        if w < 32 or h < 32:
-            raise fabric.FabricInputError(f"the swatch is {w} x {h} px: use a photo of at least 32 x 32 px")
         px = np.empty(w * h * 4, np.float32)
         img.pixels.foreach_get(px)
         rgb = px.reshape(h, w, 4)[::-1, :, :3]
         if img.colorspace_settings.name != "sRGB" or img.is_float:  # Blender gives linear floats: back to sRGB
             rgb = color_management.pixels_to_srgb(rgb)
-        return np.ascontiguousarray(np.clip(rgb, 0, 1), np.float32)
+        rgb = np.ascontiguousarray(np.clip(rgb, 0, 1), np.float32)
+        fabric.check_swatch(rgb)  # too small, one flat colour, ...: the engine's words
+        return rgb
     finally:
         bpy.data.images.remove(img)
 
@@ -92,52 +94,77 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
         try:
             model = model_cache.fabric_model(context)
             if s.swatch_path:
-                guess = model.read_swatch(read_swatch(bpy.path.abspath(s.swatch_path)))
-                request = dict(kind=guess.kind, color=guess.color, threads_per_cm=guess.threads_per_cm,
-                               roughness=guess.roughness)
+                photo = read_swatch(bpy.path.abspath(s.swatch_path))  # decoded here: bpy.data on the main thread
+                width = s.swatch_width_cm or None
+                self._kind = None
+
+                def work(progress):
+                    reading = model.read_swatch(photo, width)
+                    progress(0.1, "Swatch read")
+                    maps = model.variations(photo, n, PREVIEW_SIZE, seed0, width,
+                                            progress=lambda d, t: progress(0.1 + 0.9 * d / t, f"Variation {d}/{t}"))
+                    return reading, [(seed0 + i, m.albedo) for i, m in enumerate(maps)]
             else:
                 request = dict(kind=s.kind, color=color_management.to_srgb(s.color), threads_per_cm=s.threads_per_cm,
                                roughness=s.roughness, **weave_request(s))
-                guess = None
-            model.structure(request["kind"], request["color"], request["threads_per_cm"], PREVIEW_SIZE, seed0,
-                            request.get("draft"), request.get("warp"), request.get("weft"))
+                model.structure(request["kind"], request["color"], request["threads_per_cm"], PREVIEW_SIZE, seed0,
+                                request.get("draft"), request.get("warp"), request.get("weft"),
+                                request.get("picks_per_cm"))
+                self._kind = request["kind"]
+
+                def work(progress):
+                    out = []
+                    for i in range(n):
+                        progress(i / n, f"Variation {i + 1}/{n}")
+                        maps = model.generate(size=PREVIEW_SIZE, seed=seed0 + i, **request)
+                        out.append((seed0 + i, maps.albedo))
+                    return None, out
         except EngineError as exc:
             return str(exc)
-        self._guess, self._kind = guess, request["kind"]
-
-        def work(progress):
-            out = []
-            for i in range(n):
-                progress(i / n, f"Variation {i + 1}/{n}")
-                maps = model.generate(size=PREVIEW_SIZE, seed=seed0 + i, **request)
-                out.append((seed0 + i, maps.albedo))
-            return out
-
         self.job = jobs.Job(work)
         return None
 
     def finish(self, context):
+        reading, results = self.job.result
+        kind = reading.kind if reading is not None else self._kind
         pcoll = _collection()
         pcoll.clear()
         items = []
-        for i, (seed, albedo) in enumerate(self.job.result):
+        for i, (seed, albedo) in enumerate(results):
             name = f"seed_{seed}"
             prev = pcoll.new(name)
             prev.image_size = (PREVIEW_SIZE, PREVIEW_SIZE)
             rgba = np.ones((PREVIEW_SIZE, PREVIEW_SIZE, 4), np.float32)
             rgba[..., :3] = color_management.srgb_to_pixels(albedo[::-1])  # previews are drawn as linear colour
             prev.image_pixels_float.foreach_set(rgba.ravel())
-            items.append((name, f"Seed {seed}", f"{self._kind}, seed {seed}", prev.icon_id, i))
+            items.append((name, f"Seed {seed}", f"{kind}, seed {seed}", prev.icon_id, i))
         _state.items = items
-        g = self._guess
-        if g is not None:  # the swatch as read: into the panel, where the user sees and can change it
-            s = context.scene.wardrobe_fabric
-            s.kind = g.kind  # (sets the kind's typical density and roughness: replaced by the photo's next)
-            s.color = color_management.from_srgb(g.color)
-            s.threads_per_cm, s.roughness = g.threads_per_cm, g.roughness
-            s.draft, s.warp_colors, s.weft_colors = "KIND", "", ""
-        self.report({"INFO"}, f"{len(items)} variations of {self._kind}" + (" from the swatch" if g else ""))
+        if reading is not None:  # the swatch as read: into the panel, where the user sees and can change it
+            apply_reading(context.scene.wardrobe_fabric, reading)
+        self.report({"INFO"}, f"{len(items)} variations of {kind}" + (f" from the swatch ({describe(reading)})"
+                                                                      if reading is not None else ""))
         return {"FINISHED"}
+
+
+def describe(reading) -> str:
+    """One line for the panel: what the photo was read as."""
+    weave = reading.draft or reading.family
+    return (f"{reading.kind}, {weave}, {reading.threads_per_cm:.0f}x{reading.picks_per_cm:.0f} threads/cm, "
+            f"{len(reading.palette)} yarn colour{'s' if len(reading.palette) > 1 else ''}")
+
+
+def apply_reading(s, reading) -> None:
+    """A swatch reading into the Fabric panel settings (so Generate Fabric makes that fabric)."""
+    s.kind = reading.kind  # (sets the kind's typical density and roughness: replaced by the photo's next)
+    s.color = color_management.from_srgb(reading.color)
+    s.threads_per_cm, s.roughness = reading.threads_per_cm, reading.roughness
+    s.picks_per_cm = 0.0 if abs(reading.picks_per_cm - reading.threads_per_cm) < 0.05 else reading.picks_per_cm
+    if reading.draft_rows is not None:
+        s.draft, s.draft_text = "CUSTOM", "/".join(reading.draft_rows.splitlines())
+    else:
+        s.draft = "KIND"
+    s.warp_colors, s.weft_colors = reading.warp, reading.weft
+    s.swatch_report = describe(reading)
 
 
 def unregister_previews():

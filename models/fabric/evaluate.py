@@ -80,33 +80,6 @@ def luminance(albedo: np.ndarray) -> np.ndarray:
     return color.srgb_to_linear(albedo) @ np.array([0.2126, 0.7152, 0.0722])
 
 
-def swatch_reading(model: FabricModel, reals: list, n_synth: int = 60, seed: int = 4242) -> dict:
-    """How the swatch encoder reads swatches: held-out synthesiser tiles (kind, density, colour known) and the
-    ten real sets (kind known; colour compared with the photo's mean, density unknown)."""
-    from inference.fabric import FabricMaps
-
-    rng = np.random.default_rng(seed)
-    right, de, tpc_err = 0, [], []
-    for i in range(n_synth):
-        kind = KINDS[i % len(KINDS)]
-        tpc = PRESETS[kind].threads_per_cm * 2 ** rng.uniform(-0.5, 0.5)
-        col = tuple(float(c) for c in rng.random(3) ** 1.5)
-        m = synthesize(FabricSpec(kind=kind, color=col, threads_per_cm=tpc, size=SIZE, seed=seed + i))
-        g = model.read_swatch(FabricMaps(m["albedo"], m["height"], m["roughness"], np.zeros((1, 1, 3))))
-        right += g.kind == kind
-        de.append(float(color.ciede2000(color.srgb_to_lab(g.color), color.srgb_to_lab(col))))
-        tpc_err.append(abs(np.log2(g.threads_per_cm / tpc)))
-    rows = []
-    for s in reals:
-        g = model.read_swatch(s.albedo[:SIZE, :SIZE])
-        mean = color.linear_to_srgb(color.srgb_to_linear(s.albedo.reshape(-1, 3)).mean(0))
-        rows.append({"set": s.name, "kind": s.kind, "read_as": g.kind, "threads_per_cm": round(g.threads_per_cm, 1),
-                     "delta_e00_to_photo_mean": float(color.ciede2000(color.srgb_to_lab(g.color),
-                                                                      color.srgb_to_lab(mean)))})
-    return {"synth_kind_accuracy": right / n_synth, "synth_delta_e00_median": float(np.median(de)),
-            "synth_density_error_octaves_median": float(np.median(tpc_err)), "real_sets": rows}
-
-
 def fit_classifier(n_per_kind: int = 20, seed: int = 1000) -> StructureClassifier:
     """Fitted on synthesiser renders with seeds, colours and densities the evaluation never uses."""
     rng = np.random.default_rng(seed)
@@ -323,7 +296,6 @@ def evaluate(data_root: Path, report: Path, seeds: int = 3, baseline_dir: str | 
     spectra(report, spec_rows)
     curves = training_curves(run, report) if run else False
     summary = summarise(rows)
-    swatches = swatch_reading(model, reals) if "encoder" in model.card["files"] else None
     tr = model.card["training"]
     lines = ["# Fabric model evaluation", "",
              f"Detail generator: {tr['steps']} steps ({tr['wall_seconds']:.0f} s of training). {seeds} seeds x "
@@ -338,22 +310,13 @@ def evaluate(data_root: Path, report: Path, seeds: int = 3, baseline_dir: str | 
     if base_rows:
         lines += _table("VAE-only baseline (same network and structure, L1 + KL, no discriminator)", base_rows)
         lines += ["![confusion baseline](confusion_baseline.png)", ""]
-    if swatches:
-        lines += ["### Swatch encoder (a photo read as a request)", "",
-                  f"Held-out synthesiser tiles: kind right {swatches['synth_kind_accuracy']:.2f}, CIEDE2000 of the "
-                  f"main colour (median) {swatches['synth_delta_e00_median']:.1f}, density error (median) "
-                  f"{swatches['synth_density_error_octaves_median']:.2f} octaves.", "",
-                  "| real set | its kind | read as | threads/cm | CIEDE2000 to the photo's mean |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {r['set']} | {r['kind']} | {r['read_as']} | {r['threads_per_cm']} | "
-                  f"{r['delta_e00_to_photo_mean']:.1f} |" for r in swatches["real_sets"]]
-        lines += [""]
+    lines += ["Swatch photo -> fabric is measured in docs/reports/swatch (models.fabric.evaluate_swatch).", ""]
     lines += ["![spectra](spectra.png)", ""]
     if curves:
         lines += ["![training curves](training_curves.png)", ""]
     lines += [f"![{k}]({k}.png)" for k in KINDS]
     (report / "report.md").write_text("\n".join(lines) + "\n")
-    result = {"kinds": rows, "baseline": base_rows, "median": summary, "swatches": swatches,
+    result = {"kinds": rows, "baseline": base_rows, "median": summary,
               "baseline_median": summarise(base_rows) if base_rows else None,
               "confusion": {"classes": classes, "matrix": mat.tolist()}}
     (report / "metrics.json").write_text(json.dumps(result, indent=1))
@@ -362,7 +325,7 @@ def evaluate(data_root: Path, report: Path, seeds: int = 3, baseline_dir: str | 
 
 def update_card(card_path: Path, result: dict, report: Path) -> None:
     card = json.loads(card_path.read_text())
-    card["metrics"] = {"summary": result["median"], "per_kind": result["kinds"], "swatches": result["swatches"],
+    card["metrics"] = {"summary": result["median"], "per_kind": result["kinds"],
                        "baseline_summary": result["baseline_median"], "report": str(report / "report.md")}
     card_path.write_text(json.dumps(card, indent=2) + "\n")
 

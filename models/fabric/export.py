@@ -98,21 +98,6 @@ def card(files: dict, ck: dict, command: str) -> dict:
     }
 
 
-def keep_encoder(card_path: Path, new_card: dict) -> None:
-    """Re-exporting the generator keeps a swatch encoder already in the folder (it does not depend on it), if it
-    is for this engine's swatch layout (an encoder of another format is dropped: retrain it)."""
-    if not card_path.is_file():
-        return
-    old = json.loads(card_path.read_text())
-    if old.get("format") != FORMAT:
-        return
-    enc = old.get("files", {}).get("encoder")
-    if enc and (card_path.parent / enc["file"]).is_file() and sha256(card_path.parent / enc["file"]) == enc["sha256"]:
-        new_card["files"]["encoder"] = enc
-        if "encoder_training" in old:
-            new_card["encoder_training"] = old["encoder_training"]
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", type=Path, default=Path("build/fabric_gan"))
@@ -126,7 +111,6 @@ def main(argv=None) -> int:
     c = card(files, ck, command)
     if ck.get("kind") == "vae-baseline":
         c["name"], c["description"] = "fabric_vae_baseline", "VAE-only baseline: " + c["description"]
-    keep_encoder(args.out / CARD_FILE, c)
     (args.out / CARD_FILE).write_text(json.dumps(c, indent=2) + "\n")
     print(json.dumps(files, indent=2))
     return 0

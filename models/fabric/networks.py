@@ -216,22 +216,3 @@ class MultiScaleD(nn.Module):
     def forward(self, maps, structure, style):
         x = torch.cat([maps * 2 - 1, height_to_normal(maps[:, 3:4], self.strength), structure], 1)
         return [self.d_full(x, style), self.d_half(F.avg_pool2d(x, 2), style)]
-
-
-class SwatchEncoder(nn.Module):
-    """Swatch maps or a photo (N, 5, H, W) -> mu, logvar of a style vector (fabric from a swatch)."""
-
-    def __init__(self, out_dim: int = STYLE_DIM, ch=(32, 64, 128)):
-        super().__init__()
-        layers, c = [], 5
-        for co in ch:
-            layers += [nn.Conv2d(c, co, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
-            c = co
-        self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(2 * c, 2 * out_dim)
-
-    def forward(self, maps):
-        h = self.body(maps * 2 - 1)
-        stats = torch.cat([h.mean((2, 3)), h.std((2, 3))], 1)  # size-independent texture statistics
-        mu, logvar = self.head(stats).chunk(2, 1)
-        return mu, logvar.clamp(-10, 4)

@@ -73,17 +73,6 @@ def test_vae_baseline_trains_and_exports_like_the_gan(tmp_path):
     assert ck["kind"] == "vae-baseline" and export_generator(g, tmp_path / "onnx")["parity_max_abs"] <= 1e-4
 
 
-def test_swatch_encoder_trains_and_exports(tmp_path):
-    from models.fabric import train_encoder
-
-    res = train_encoder.train(tmp_path / "enc", steps=3, batch=4, n_bank=24, log=lambda *_: None)
-    info = train_encoder.export_encoder(res["E"], tmp_path / "onnx")
-    assert res["steps"] == 3 and info["parity_max_abs"] <= 1e-4
-    assert info["outputs"]["mu"] == ["n", len(conditions.KINDS) + 5]
-    photo = train_encoder.photo_like(torch.rand(2, 5, 32, 32))
-    assert torch.all(photo[:, 4] == 0.8) and photo[:, 3].max() <= 1.0
-
-
 def test_structure_classifier_tells_the_synthesiser_kinds_apart():
     from models.fabric.structure_classifier import StructureClassifier, descriptor
     from models.fabric.synth import FabricSpec, synthesize
