@@ -6,7 +6,9 @@ colour sequences from the colour profiles across columns and down rows.
 
 Shading makes one yarn a spread of lightnesses (the crest of a yarn is lighter than its flanks), so
 clusters are kept apart only when they differ as yarns do: CIEDE2000 with lightness weighted down
-(k_L = 3) above MIN_DELTA_E, and each at least MIN_SHARE of the pixels; otherwise they merge. Each
+(k_L = 3) above MIN_DELTA_E, or, differing in lightness alone (a dark and a light yarn of one hue),
+lying in stripes (each's share varying across column or row bands); and each at least MIN_SHARE of
+the pixels. Otherwise they merge. Each
 yarn's colour is its pixels' mean in linear light (the engine's yarn shading keeps a yarn's mean to
 its requested colour, so the variation's mean colour follows the photo's).
 """
@@ -70,11 +72,30 @@ def yarn_palette(linear: np.ndarray, seed: int = 0) -> Palette:
     lin = flat[pick].astype(np.float64)
     x = colour.srgb_to_lab(colour.linear_to_srgb(lin))
     centres, lab = x.mean(0, keepdims=True), np.zeros(len(x), int)
+    grid = linear[::4, ::4]  # for the stripe test: labels on a coarse grid are enough
+    grid_lab = colour.srgb_to_lab(colour.linear_to_srgb(grid.reshape(-1, 3).astype(np.float64)))
     for k in range(MAX_YARNS, 1, -1):
         c, lk = _kmeans(x, k, rng)
         shares = np.bincount(lk, minlength=k) / len(x)
-        apart = min(_de(c[i], c[j]) for i in range(k) for j in range(i + 1, k))
-        if shares.min() >= MIN_SHARE and apart >= MIN_DELTA_E:
+        if shares.min() < MIN_SHARE:
+            continue
+        banded = None
+        ok = True
+        for i in range(k):
+            for j in range(i + 1, k):
+                if _de(c[i], c[j]) >= MIN_DELTA_E:
+                    continue
+                if colour.ciede2000(c[i], c[j]) < MIN_DELTA_E:
+                    ok = False  # as close as shading makes one yarn
+                    break
+                if banded is None:  # lighter and darker only: two yarns if they lie in stripes, else shading
+                    banded = _banding(_nearest(grid_lab, c).reshape(grid.shape[:2]), k)
+                if min(banded[i], banded[j]) < STRIPED:
+                    ok = False
+                    break
+            if not ok:
+                break
+        if ok:
             centres, lab = c, lk
             break
     k = len(centres)
@@ -91,6 +112,30 @@ def yarn_palette(linear: np.ndarray, seed: int = 0) -> Palette:
                    mean_srgb=colour.linear_to_srgb(flat.mean(0, dtype=np.float64)))
 
 
+def _banding(labels: np.ndarray, k: int, bands: int = 48) -> np.ndarray:
+    """How much each label's share varies between column bands or row bands (std, the larger): stripes."""
+    out = np.zeros(k)
+    h, w = labels.shape
+    for j in range(k):
+        m = (labels == j).astype(np.float64)
+        cols = [c.mean() for c in np.array_split(m, min(bands, w), axis=1)]
+        rows = [r.mean() for r in np.array_split(m, min(bands, h), axis=0)]
+        out[j] = max(np.std(cols), np.std(rows))
+    return out
+
+
+def _one_repeat(seq: np.ndarray, agree: float = 0.9) -> np.ndarray:
+    """The shortest stretch whose repetition is the sequence (90 % of threads agreeing: a few mislabelled
+    ones), started at a colour change; the whole sequence if it holds no repeat twice."""
+    n = len(seq)
+    for p in range(2, n // 2 + 1):
+        if np.mean(seq[:n - p] == seq[p:]) >= agree:
+            change = np.flatnonzero(seq[1:p + 1] != seq[:p])
+            start = int(change[0]) + 1 if len(change) else 0
+            return np.roll(seq, -start)[:p]
+    return seq
+
+
 def _profile_sequence(share: np.ndarray, srgb: np.ndarray, per_cm: float, px: float):
     """A colour sequence ((sRGB, cm), ...) from each colour's share along one axis, one value per thread;
     None where no colour's share varies from thread to thread as a stripe does."""
@@ -101,7 +146,7 @@ def _profile_sequence(share: np.ndarray, srgb: np.ndarray, per_cm: float, px: fl
     per_thread = np.stack([np.add.reduceat(s, edges[:-1])[:n] / np.diff(edges) for s in share])
     if per_thread.std(1).max() < STRIPED:
         return None
-    dominant = np.argmax(per_thread, 0)
+    dominant = _one_repeat(np.argmax(per_thread, 0))
     steps = []
     for j in dominant:
         if steps and steps[-1][0] == j:
@@ -111,7 +156,7 @@ def _profile_sequence(share: np.ndarray, srgb: np.ndarray, per_cm: float, px: fl
     if len(steps) > 1 and steps[0][0] == steps[-1][0]:  # the photo's edge cuts one stripe in two
         steps[0][1] += steps.pop()[1]
     steps = steps[:MAX_STEPS]
-    return tuple((tuple(float(v) for v in srgb[j]), count / per_cm) for j, count in steps)
+    return tuple((tuple(float(v) for v in srgb[j]), round(count / per_cm, 3)) for j, count in steps)
 
 
 def colour_sequences(pal: Palette, px_x: float, px_y: float, threads_per_cm: float, picks_per_cm: float):

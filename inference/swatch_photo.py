@@ -20,7 +20,8 @@ from .errors import EngineError
 
 MIN_SIDE = 64  # fewer pixels cannot show a few repeats of a weave
 ANALYSIS_SIDE = 1024  # larger photos are box-downsampled by a whole factor to at most this short side
-SHADING_GRID = 16  # lighting is estimated on this many blocks across (far coarser than any weave repeat)
+SHADING_GRID = 16  # lighting is estimated on up to this many blocks across ...
+SHADING_BLOCK = 64  # ... of at least this many pixels (far coarser than any weave or stripe repeat)
 LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
@@ -77,7 +78,8 @@ def _box_down(a: np.ndarray, f: int) -> np.ndarray:
 def _smooth_lighting(lum: np.ndarray) -> np.ndarray:
     """Lighting as a smooth field: block means of log luminance, blurred, bilinearly spread to every pixel."""
     h, w = lum.shape
-    by, bx = max(1, h // SHADING_GRID), max(1, w // SHADING_GRID)
+    by = max(h // SHADING_GRID, min(SHADING_BLOCK, h // 2))
+    bx = max(w // SHADING_GRID, min(SHADING_BLOCK, w // 2))
     ny, nx = h // by, w // bx
     blocks = np.log(lum[:ny * by, :nx * bx].reshape(ny, by, nx, bx).mean((1, 3)) + 1e-4)
     k = np.array([1, 4, 6, 4, 1], np.float64) / 16  # binomial blur, edges reflected (a photo is not periodic)

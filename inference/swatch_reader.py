@@ -22,7 +22,7 @@ from .fabric_kinds import PRESETS
 from .fabric_structure import DEFAULT_PX_PER_THREAD, MIN_PX_PER_THREAD
 from .swatch_detail import DetailStats, detail_stats
 from .swatch_palette import colour_sequences, yarn_palette
-from .swatch_photo import prepare
+from .swatch_photo import LUMA, prepare
 from .swatch_structure import SOME_PERIOD, log_lum, match_draft, match_satin, orientation, spectrum, thread_periods
 from .weave_draft import DRAFTS, Draft
 from .yarn_colors import ColorSequence
@@ -100,7 +100,12 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
     per cm then follow from it; otherwise the kind's typical density is assumed). ``roughness``: its
     roughness map, if there is one. Raises SwatchError naming the problem."""
     photo = prepare(image, width_cm, roughness)
-    d = log_lum(photo.square(photo.lum))
+    pal = yarn_palette(photo.linear)
+    lum = photo.square(photo.lum)
+    if len(pal.srgb) > 1:  # threads, not colour stripes: each pixel's shading relative to its yarn colour
+        yarn_lum = colour.srgb_to_linear(pal.srgb) @ LUMA
+        lum = lum / yarn_lum[photo.square(pal.labels)].astype(np.float32)
+    d = log_lum(lum)
     periods = thread_periods(spectrum(d))
     notes = []
     if photo.scale > 1:
@@ -134,7 +139,6 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
         family = "pile" if float(d.std()) > PILE_CONTRAST else "leather"
         kind = KIND_OF_FAMILY[family]
         notes.append(f"no periodic thread structure found: read as the nearest non-woven kind, {kind}")
-    pal = yarn_palette(photo.linear)
     preset = PRESETS[kind]
     if photo.width_cm is not None and family not in ("pile", "leather"):
         tpc = float(np.clip(photo.width_px / px_x / photo.width_cm, *TPC_RANGE))

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import bpy
+import numpy as np
 import pytest
 from bpy_helpers import ROOT
 
@@ -217,6 +218,7 @@ def test_a_blend_that_does_not_open_is_refused_by_a_dry_run(addon, tmp_path, cap
 def test_a_good_blend_and_swatch_pass_the_dry_run(addon, tmp_path, capsys):
     bpy.ops.wm.save_as_mainfile(filepath=str(tmp_path / "studio.blend"), copy=True)
     img = bpy.data.images.new("photo", 64, 64)
+    img.pixels.foreach_set(np.random.default_rng(0).random(64 * 64 * 4).astype(np.float32))  # texture, not flat
     img.filepath_raw, img.file_format = str(tmp_path / "photo.png"), "PNG"
     img.save()
     spec = _spec(tmp_path, '[scene]\nblend = "studio.blend"\n' + SPEC.replace(

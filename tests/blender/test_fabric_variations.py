@@ -6,15 +6,13 @@ import pytest
 from fabric_helpers import small_settings, snapshot, uv_plane
 
 
-def _swatch_png(path, size=96):
-    """A striped 'photo' written by Blender itself."""
+def _swatch_png(addon, path, size=192):
+    """A 'photo' of gingham (6 px threads, 0.3 cm checks = 4 threads), made by the engine, saved by Blender."""
+    model = addon.model_cache.fabric_model(bpy.context)
+    albedo = model.generate("gingham", "#a02820", None, size, 7, px_per_thread=6.0).albedo
     img = bpy.data.images.new("swatch", size, size)
-    x = np.arange(size)
-    stripes = ((x // 6) % 2).astype(np.float32)
     rgba = np.ones((size, size, 4), np.float32)
-    rgba[..., 0] = 0.2 + 0.6 * stripes[None, :]
-    rgba[..., 1] = 0.15
-    rgba[..., 2] = 0.1 + 0.2 * stripes[None, :]
+    rgba[..., :3] = addon.color_management.srgb_to_pixels(albedo[::-1])  # Blender's rows run bottom-up
     img.pixels.foreach_set(rgba.ravel())
     img.filepath_raw = str(path)
     img.file_format = "PNG"
@@ -39,31 +37,53 @@ def test_seed_variations_become_previews_and_picking_sets_the_seed(addon):
 
 def test_swatch_variations_set_the_panel_to_what_the_photo_shows(addon, tmp_path):
     s = small_settings("cotton")
-    s.swatch_path = _swatch_png(tmp_path / "swatch.png")
+    s.swatch_path = _swatch_png(addon, tmp_path / "swatch.png")
     s.variations = 2
     before_images = sorted(i.name for i in bpy.data.images)
     assert bpy.ops.wardrobe.fabric_variations() == {"FINISHED"}
     assert sorted(i.name for i in bpy.data.images) == before_images  # the photo was read, not kept
     model = addon.model_cache.fabric_model(bpy.context)
-    guess = model.read_swatch(addon.operators.variations.read_swatch(s.swatch_path))
-    assert s.kind == guess.kind and s.threads_per_cm == pytest.approx(guess.threads_per_cm, rel=1e-5)
-    assert s.roughness == pytest.approx(guess.roughness, abs=1e-5) and s.draft == "KIND"
-    assert addon.color_management.to_srgb(s.color) == pytest.approx(guess.color, abs=1e-4)
+    reading = model.read_swatch(addon.operators.variations.read_swatch(s.swatch_path))
+    assert s.kind == reading.kind and s.threads_per_cm == pytest.approx(reading.threads_per_cm, rel=1e-5)
+    assert s.roughness == pytest.approx(reading.roughness, abs=1e-5)
+    assert (s.draft, s.draft_text.replace("/", "\n")) == ("CUSTOM", reading.draft_rows)
+    assert (s.warp_colors, s.weft_colors) == (reading.warp, reading.weft) and "," in s.warp_colors  # the stripes
+    assert addon.color_management.to_srgb(s.color) == pytest.approx(reading.color, abs=1e-4)
+    assert reading.kind in s.swatch_report
     obj = uv_plane()  # Generate Fabric now makes the fabric the previews showed
     assert bpy.ops.wardrobe.generate_fabric() == {"FINISHED"}
     img = obj.active_material.node_tree.nodes["Fabric albedo"].image
     px = np.empty(256 * 256 * 4, np.float32)
     img.pixels.foreach_get(px)
-    ref = model.generate(guess.kind, addon.color_management.to_srgb(s.color), s.threads_per_cm, 256, s.seed,
-                         s.roughness)
+    weave = addon.operators.generate_fabric.weave_request(s)
+    ref = model.generate(reading.kind, addon.color_management.to_srgb(s.color), s.threads_per_cm, 256, s.seed,
+                         s.roughness, **weave)
     np.testing.assert_allclose(px.reshape(256, 256, 4)[::-1, :, :3], ref.albedo, atol=1 / 255 + 1e-6)
 
 
-@pytest.mark.parametrize("content", [None, b"this is not an image"])
+def test_swatch_previews_are_made_at_the_photos_scale(addon, tmp_path):
+    s = small_settings("cotton")
+    s.swatch_path = _swatch_png(addon, tmp_path / "swatch.png")
+    s.variations = 1
+    assert bpy.ops.wardrobe.fabric_variations() == {"FINISHED"}
+    name = addon.operators.variations.variation_items(None, bpy.context)[0][0]
+    px = np.empty(128 * 128 * 4, np.float32)
+    addon.operators.variations._collection()[name].image_pixels_float.foreach_get(px)
+    green = px.reshape(128, 128, 4)[:, :, 1].mean(0)  # white checks are green-bright, the red ones not
+    spectrum = np.abs(np.fft.rfft(green - green.mean()))
+    assert int(np.argmax(spectrum[1:])) + 1 in (2, 3)  # a 48 px check repeat (8 threads of 6 px), as in the photo
+
+
+@pytest.mark.parametrize("content", [None, b"this is not an image", "flat", "tiny"])
 def test_unreadable_swatch_is_refused(addon, tmp_path, content):
     s = small_settings()
     path = tmp_path / "swatch.png"
-    if content is not None:
+    if content in ("flat", "tiny"):  # an image, but no fabric to read in it
+        img = bpy.data.images.new("swatch", 40 if content == "tiny" else 96, 96)
+        img.filepath_raw, img.file_format = str(path), "PNG"
+        img.save()
+        bpy.data.images.remove(img)
+    elif content is not None:
         path.write_bytes(content)
     s.swatch_path = str(path)
     before = snapshot()

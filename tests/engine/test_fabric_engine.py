@@ -1,5 +1,5 @@
 """Fabric engine on the shipped ONNX model: exact periodicity at several sizes, exact windowed generation,
-weave requests (drafts, colour sequences), determinism, swatch handling and every bad input."""
+weave requests (drafts, colour sequences), determinism and every bad input (swatches: test_swatch_reader.py)."""
 
 import json
 import shutil
@@ -194,23 +194,6 @@ def test_cli_refuses_bad_input_without_traceback(tmp_path):
     assert proc.returncode == 2 and "unknown fabric kind" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_swatch_variations_are_tileable_and_differ(model):
-    photo = model.generate("denim", "#2b4a6f", 12, 96, seed=5).albedo  # any RGB image works as a photo
-    guess = model.read_swatch(photo)
-    assert guess.kind in model.kinds and 2 <= guess.threads_per_cm <= 80 and 0 <= guess.roughness <= 1
-    vs = model.variations(photo, 2, size=64, seed=1)
-    assert len(vs) == 2 and np.abs(vs[0].height - vs[1].height).mean() > 1e-5
-    for v in vs:
-        assert v.albedo.shape == (64, 64, 3) and v.info["kind"] == guess.kind
-
-
-def test_unusable_swatch_is_refused(model):
-    with pytest.raises(FabricInputError, match="at least 32"):
-        model.variations(np.zeros((8, 8, 3)), 1)
-    with pytest.raises(FabricInputError, match="finite"):
-        model.variations(np.full((64, 64, 3), np.nan), 1)
-
-
 def test_card_of_the_previous_engine_is_refused_with_the_fix(tmp_path):
     folder = _copy(tmp_path)
     card = json.loads((folder / "fabric_model.json").read_text())
@@ -218,12 +201,3 @@ def test_card_of_the_previous_engine_is_refused_with_the_fix(tmp_path):
     (folder / "fabric_model.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="another fabric engine.*re-export"):
         FabricModel.load(folder)
-
-
-def test_model_without_encoder_says_how_to_get_one(tmp_path):
-    folder = _copy(tmp_path)
-    card = json.loads((folder / "fabric_model.json").read_text())
-    card["files"].pop("encoder", None)
-    (folder / "fabric_model.json").write_text(json.dumps(card))
-    with pytest.raises(ModelError, match="no swatch encoder"):
-        FabricModel.load(folder).variations(np.zeros((64, 64, 3)), 1)
