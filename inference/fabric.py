@@ -25,6 +25,7 @@ from . import onnx_model
 from .errors import EngineError
 from .fabric_structure import CHANNELS, Structure
 from .swatch_detail import match_detail
+from .swatch_fit import refine
 from .swatch_photo import SwatchError, prepare
 from .swatch_reader import SwatchReading, read_photo
 from .yarn_shading import shade, yarn_gains
@@ -275,20 +276,28 @@ class FabricModel:
         return k
 
     # -- swatches -----------------------------------------------------------------------------------
-    def read_swatch(self, photo, width_cm: float | None = None, roughness=None) -> SwatchReading:
+    def read_swatch(self, photo, width_cm: float | None = None, roughness=None, fit: bool = True) -> SwatchReading:
         """What a swatch photo (H, W, 3 sRGB pixels) is read as: kind, draft, yarn colours and sequences,
-        densities and roughness, with their spread (inference/swatch_reader.py). FabricInputError names a photo
-        that cannot be read."""
+        densities and roughness, with their spread (inference/swatch_reader.py), then (``fit``) its yarn
+        character or grain chosen by rendering candidates against the photo (inference/swatch_fit.py).
+        FabricInputError names a photo that cannot be read."""
         try:
             reading = read_photo(photo, width_cm, roughness)
         except SwatchError as exc:
             raise FabricInputError(str(exc)) from exc
+        if fit:
+            reading = refine(reading, self._texture_of, list(reading.crops))
         if reading.kind not in self.kinds:
             raise FabricInputError(f"the swatch reads as {reading.kind}, which this fabric model does not make: "
                                    "reinstall the add-on")
         lo, hi = self.tpc_range
         return replace(reading, threads_per_cm=float(np.clip(reading.threads_per_cm, lo, hi)),
                        picks_per_cm=float(np.clip(reading.picks_per_cm, lo, hi)))
+
+    def _texture_of(self, reading: SwatchReading, size: int, seed: int) -> np.ndarray:
+        """A small albedo of a reading as variations make it (structure, detail network, band statistics)."""
+        maps = self.generate(size=size, seed=seed, **reading.request())
+        return match_detail(maps.albedo, reading.detail, seed) if reading.detail is not None else maps.albedo
 
     def variations(self, photo, n: int, size: int = 512, seed: int = 0, width_cm: float | None = None,
                    roughness=None, progress=None) -> list[FabricMaps]:

@@ -21,6 +21,7 @@ from . import color as colour
 from .fabric_kinds import PRESETS
 from .fabric_structure import DEFAULT_PX_PER_THREAD, MIN_PX_PER_THREAD
 from .swatch_detail import DetailStats, detail_stats
+from .swatch_fit import photo_crops
 from .swatch_palette import colour_sequences, yarn_palette
 from .swatch_photo import LUMA, prepare
 from .swatch_structure import SOME_PERIOD, log_lum, match_draft, match_satin, orientation, spectrum, thread_periods
@@ -66,6 +67,8 @@ class SwatchReading:
     scale: int  # photo pixels per analysis pixel
     notes: tuple[str, ...]
     detail: DetailStats | None = None  # the photo's band statistics (variations are fitted to them)
+    crops: tuple = ()  # a few small crops of the evened photo (inference/swatch_fit.py compares renders to them)
+    fit: dict | None = None  # candidate -> texture distance, when the reading was refined
 
     def request(self) -> dict:
         """Keyword arguments for FabricModel.generate (size and seed apart)."""
@@ -174,4 +177,5 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
         warp=warp, weft=weft, threads_per_cm=tpc, picks_per_cm=ppc, px_per_thread=float(px_x),
         px_per_pick=float(px_y), roughness=rough, periodicity=float(peak),
         draft_score=float(match.score) if match else 0.0, draft_scores=dict(scores),
-        sigma=sigma, scale=photo.scale, notes=tuple(notes), detail=detail_stats(photo.square(photo.lum)))
+        sigma=sigma, scale=photo.scale, notes=tuple(notes), detail=detail_stats(photo.square(photo.lum)),
+        crops=tuple(photo_crops(photo.rgb)))
