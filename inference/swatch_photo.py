@@ -41,7 +41,7 @@ class SwatchPhoto:
     @property
     def rgb(self) -> np.ndarray:
         """The evened-out photo in sRGB."""
-        return colour.linear_to_srgb(self.linear).astype(np.float32)
+        return colour.linear_to_srgb_image(self.linear)
 
     @property
     def width_px(self) -> int:
@@ -121,7 +121,7 @@ def prepare(image, width_cm: float | None = None, roughness=None) -> SwatchPhoto
         rgb = _box_down(rgb, f)
     if float(np.ptp(rgb)) < 1e-3:
         raise SwatchError("the swatch is a single flat colour: it shows no fabric to read. Use a photo of the fabric")
-    lin = colour.srgb_to_linear(np.clip(rgb, 0, 1)).astype(np.float32)
+    lin = colour.srgb_to_linear_image(rgb)
     lum = lin @ LUMA
     light = _smooth_lighting(lum)
     gain = (np.exp(np.log(light).mean()) / light).astype(np.float32)

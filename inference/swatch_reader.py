@@ -29,11 +29,11 @@ from .weave_draft import DRAFTS, Draft
 from .yarn_colors import ColorSequence
 
 # Draft families the reader tells apart; each read family is made as one fabric kind.
-FAMILY_OF_DRAFT = {"plain": "plain", "basket": "basket", "twill_2_1": "twill", "twill_3_1": "twill",
+FAMILY_OF_DRAFT = {"plain": "plain", "basket": "basket", "oxford": "basket", "twill_2_1": "twill", "twill_3_1": "twill",
                    "twill_2_2": "twill", "broken_twill": "twill", "herringbone": "twill", "satin_5": "satin",
                    "satin_8": "satin"}
 FAMILIES = ("plain", "basket", "twill", "satin", "knit", "pile", "leather")
-KIND_OF_DRAFT = {"plain": "cotton", "basket": "basket", "twill_2_1": "twill", "twill_3_1": "twill",
+KIND_OF_DRAFT = {"plain": "cotton", "basket": "basket", "oxford": "cotton", "twill_2_1": "twill", "twill_3_1": "twill",
                  "twill_2_2": "twill", "broken_twill": "twill", "herringbone": "herringbone", "satin_5": "satin",
                  "satin_8": "silk"}
 KIND_OF_FAMILY = {"knit": "jersey", "pile": "velvet", "leather": "leather"}

@@ -168,6 +168,7 @@ def _broken_twill() -> Draft:
 DRAFTS = {
     "plain": Draft(np.array([[1, 0], [0, 1]], bool)),
     "basket": Draft(np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]], bool)),
+    "oxford": Draft(np.array([[1, 1, 0, 0], [0, 0, 1, 1]], bool)),  # ends in pairs over single picks (2/1 basket)
     "twill_2_1": twill(2, 1),
     "twill_3_1": twill(3, 1),
     "twill_2_2": twill(2, 2),
@@ -177,7 +178,8 @@ DRAFTS = {
     "satin_8": satin(8, 3),
 }
 DRAFT_LABELS = {
-    "plain": "Plain (tabby)", "basket": "Basket 2/2", "twill_2_1": "Twill 2/1", "twill_3_1": "Twill 3/1 (denim)",
+    "plain": "Plain (tabby)", "basket": "Basket 2/2", "oxford": "Oxford (paired ends)",
+    "twill_2_1": "Twill 2/1", "twill_3_1": "Twill 3/1 (denim)",
     "twill_2_2": "Twill 2/2", "broken_twill": "Broken twill", "herringbone": "Herringbone",
     "satin_5": "Satin 5-end", "satin_8": "Satin 8-end (charmeuse)",
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import parallel
-from .color import linear_to_srgb
+from .color import linear_to_srgb, linear_to_srgb_image
 
 LUT_STEPS = 4096
 LUT_MAX_TONE = 4.0
@@ -48,9 +48,13 @@ def shade(palette: np.ndarray, tone: np.ndarray, yarn: np.ndarray, gains: np.nda
     """sRGB albedo (H, W, 3) float32 from linear ``palette`` (K, 3), ``tone`` (H, W) and yarn ids (H, W[, S])."""
     h, w = tone.shape
     if yarn.ndim == 3:  # supersampled: average the sub-samples' (gain-scaled) colours
-        lin = (palette * gains[:, None])[yarn].mean(2) * tone[..., None]
+        colours = (palette * gains[:, None]).astype(np.float32)
+        lin = np.zeros((h, w, 3), np.float32)
+        for s in range(yarn.shape[2]):
+            lin += colours[yarn[:, :, s]]
+        lin *= (tone * np.float32(1 / yarn.shape[2]))[..., None]
         lin /= np.maximum(lin.max(-1, keepdims=True), 1.0)  # clip brightness, not hue
-        return linear_to_srgb(lin).astype(np.float32)
+        return linear_to_srgb_image(lin)
     k = len(palette)
     levels = np.linspace(0, LUT_MAX_TONE, LUT_STEPS, dtype=np.float64)
     lut = linear_to_srgb(np.clip(palette[:, None, :] * levels[None, :, None], 0, 1)).astype(np.float32)
