@@ -177,26 +177,34 @@ def match_satin(power: np.ndarray, periods: Periods) -> DraftMatch:
     return candidates(best) if best else None
 
 
-def match_draft(power: np.ndarray, periods: Periods, factors=(1.0, 0.5, 0.25, 0.125)) -> DraftMatch:
+def _factors(repeat: int, base=(1.0, 0.5, 0.25, 0.125)) -> list[float]:
+    """Thread spacing / spectral spacing to try for a draft repeating every ``repeat`` threads: the spectral
+    peak may be its k-th harmonic of the repeat (k / repeat), or a whole fraction of it."""
+    return sorted(set(base) | {k / repeat for k in range(1, repeat + 1)}, reverse=True)
+
+
+def match_draft(power: np.ndarray, periods: Periods) -> DraftMatch:
     """The named draft (in any orientation) whose thread-lag ACF best matches the photo's (``power``: the
-    spectrum of its orientation()), over thread spacings ``factors`` x the spectral one along each axis."""
+    spectrum of its orientation()), over thread spacings that put the spectral peak at a harmonic of the
+    draft's repeat along each axis; finer spacings pay COARSER per halving."""
     n = power.shape[0]
     a = acf(power, n)
     r = np.arange(-LAGS, LAGS + 1, dtype=np.float64)
-    templates = [(name, m, draft_acf(m)) for name, d in DRAFTS.items() for m in _orientations(d.up)]
-    # (the templates are worked out once here; draft_score() is the same comparison for one draft)
     best = {}
-    for fy in factors:
-        for fx in factors:
-            px, py = periods.x * fx, periods.y * fy
-            if min(px, py) < 1.0:
-                continue
-            photo = _sample(a, r[:, None] * py, r[None, :] * px)
-            finer = -np.log2(fx) - np.log2(fy)  # halvings: each must earn its keep
-            for name, m, t in templates:
-                s = _corr(photo, t) - COARSER * finer
-                if name not in best or s > best[name].score:
-                    best[name] = DraftMatch(name, m, px, py, s, {})
+    sampled = {}  # the photo's thread-lag ACF per spacing, shared by the drafts that try it
+    for name, d in DRAFTS.items():
+        for m in _orientations(d.up):
+            t = draft_acf(m)
+            for fy in _factors(m.shape[0]):
+                for fx in _factors(m.shape[1]):
+                    px, py = periods.x * fx, periods.y * fy
+                    if min(px, py) < 1.0:
+                        continue
+                    if (fx, fy) not in sampled:
+                        sampled[fx, fy] = _sample(a, r[:, None] * py, r[None, :] * px)
+                    s = _corr(sampled[fx, fy], t) + COARSER * (np.log2(fx) + np.log2(fy))
+                    if name not in best or s > best[name].score:
+                        best[name] = DraftMatch(name, m, px, py, s, {})
     return candidates(best)
 
 
