@@ -23,7 +23,7 @@ FIT_SIZE = 128  # px of each candidate render (and of the photo crops it is comp
 FIT_PATCHES = 512
 KINDS_OF_FAMILY = {"plain": ("cotton", "linen", "dupioni"), "twill": ("twill", "denim", "tweed"),
                    "basket": ("basket",), "satin": ("satin", "silk"), "knit": ("jersey", "rib"),
-                   "pile": ("velvet",), "leather": ("leather",)}
+                   "cord": ("corduroy",), "pile": ("velvet",), "leather": ("leather",)}
 GRAIN_PX = (3.0, 4.5, 6.0, 9.0, 13.5, 20.0, 30.0)  # leather / pile cell sizes tried (px)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import color as colour
-from .fabric_kinds import PRESETS
+from .fabric_kinds import CORD_WALE_THREADS, PRESETS
 from .fabric_structure import DEFAULT_PX_PER_THREAD, MIN_PX_PER_THREAD
 from .swatch_detail import DetailStats, detail_stats
 from .swatch_fit import photo_crops
@@ -32,11 +32,12 @@ from .yarn_colors import ColorSequence
 FAMILY_OF_DRAFT = {"plain": "plain", "basket": "basket", "oxford": "basket", "twill_2_1": "twill", "twill_3_1": "twill",
                    "twill_2_2": "twill", "broken_twill": "twill", "herringbone": "twill", "satin_5": "satin",
                    "satin_8": "satin"}
-FAMILIES = ("plain", "basket", "twill", "satin", "knit", "pile", "leather")
+FAMILIES = ("plain", "basket", "twill", "satin", "knit", "cord", "pile", "leather")
 KIND_OF_DRAFT = {"plain": "cotton", "basket": "basket", "oxford": "cotton", "twill_2_1": "twill", "twill_3_1": "twill",
                  "twill_2_2": "twill", "broken_twill": "twill", "herringbone": "herringbone", "satin_5": "satin",
                  "satin_8": "silk"}
-KIND_OF_FAMILY = {"knit": "jersey", "pile": "velvet", "leather": "leather"}
+KIND_OF_FAMILY = {"knit": "jersey", "pile": "velvet", "leather": "leather", "cord": "corduroy"}
+CORD = 30.0  # spectral energy along one axis over the other above which the photo is a cord (wales)
 WEAK_MATCH = 0.3  # a draft matched worse than this is read as the commonest weave, plain
 SATIN_CONTRAST = 0.05  # std of log luminance of a woven photo below which it is a satin (floats, no shadows)
 PILE_CONTRAST = 0.2  # std of log luminance: deep fibre shadows (pile, felt) above, smooth grain (leather) below
@@ -119,7 +120,14 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
     scores = {}
     peak = max(periods.peak_x, periods.peak_y)
     px_x, px_y = periods.x, periods.y
-    if periods.periodic:
+    if periods.periodic and max(periods.across, 1 / periods.across) >= CORD:  # ridges one way only: wales
+        family, kind = "cord", KIND_OF_FAMILY["cord"]
+        wale = periods.x if periods.across >= 1 else periods.y
+        px_x = px_y = wale / CORD_WALE_THREADS
+        if periods.across < 1:
+            notes.append("the wales run across the photo: the fabric is made with them along the warp (turn the "
+                         "photo, or the UVs, by 90 degrees)")
+    elif periods.periodic:
         power = spectrum(orientation(d))
         best = match_draft(power, periods)
         scores = best.scores

@@ -37,6 +37,7 @@ class Periods:
     peak_y: float
     loop_x: float  # the strongest peak of the whole spectrum's marginal (a knit's stitch spacing)
     loop_y: float
+    across: float = 1.0  # spectral energy near the x axis over that near the y axis (a cord's wales: >> 1)
 
     @property
     def periodic(self) -> bool:
@@ -112,7 +113,8 @@ def thread_periods(power: np.ndarray) -> Periods:
     (px, _), (py, _) = marginals(fy <= AXIS_CONE * fx, fx <= AXIS_CONE * fy)
     # How periodic: over the whole spectrum (a knit's or twill's peaks lie off the axes too).
     (lx, rx), (ly, ry) = marginals(True, True)
-    return Periods(float(px), float(py), rx, ry, float(lx), float(ly))
+    across = float((p * (fy <= AXIS_CONE * fx)).sum() / max((p * (fx <= AXIS_CONE * fy)).sum(), 1e-30))
+    return Periods(float(px), float(py), rx, ry, float(lx), float(ly), across)
 
 
 def acf(power: np.ndarray, n: int) -> np.ndarray:

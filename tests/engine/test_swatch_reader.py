@@ -26,6 +26,7 @@ def _photo(model, kind, px, color_="#8a3b2a", size=512, seed=3, **kw):
     ("cotton", 5.0, "plain", "plain"), ("linen", 8.0, "plain", "plain"), ("twill", 5.0, "twill", "twill_2_1"),
     ("basket", 8.0, "basket", "basket"), ("satin", 5.0, "satin", "satin_5"),
     ("houndstooth", 8.0, "twill", "twill_2_2"), ("chambray", 5.0, "plain", "plain"),
+    ("silk", 8.0, "satin", "satin_8"), ("herringbone", 8.0, "twill", "herringbone"), ("corduroy", 5.0, "cord", None),
 ])
 def test_weave_and_thread_spacing_are_read_from_a_photo(model, kind, px, family, draft):
     r = read_photo(_photo(model, kind, px))
