@@ -74,6 +74,7 @@ class Stage:
         self.fabric = model_cache.fabric_model(bpy.context)
         self.base_rotation = self.avatar.rotation_euler.z
         self._surfaces = OrderedDict()  # (fabric, garment) -> FabricSurface, most recent last
+        self._readings = {}  # (swatch path, width) -> SwatchReading
 
     def _add_garment(self, part: str):
         if part in garment_spec.PRESETS:  # made to measure on the avatar's body as it is now
@@ -113,10 +114,18 @@ class Stage:
             out[g.name] = entry
         return out
 
+    def _reading(self, f):
+        """What a swatch photo is read as, once per photo for the whole batch (every body wears it)."""
+        key = (f.swatch, f.swatch_width_cm)
+        if key not in self._readings:
+            self._readings[key] = self.fabric.read_swatch(read_swatch(f.swatch), f.swatch_width_cm)
+        return self._readings[key]
+
     def _dress(self, variant: Variant) -> tuple[list, list, dict]:
         f, spec = variant.fabric, self.spec
+        reading = None
         if f.swatch:  # the request the photo is read as
-            r = self.fabric.read_swatch(read_swatch(f.swatch))
+            reading = r = self._reading(f)
             kind, color, tpc, rough = r.kind, r.color, r.threads_per_cm, r.roughness
             weave = {"draft": r.draft_rows, "warp": r.warp, "weft": r.weft, "picks_per_cm": r.picks_per_cm}
         else:
@@ -140,6 +149,11 @@ class Stage:
             materials.append(mat)
             info[part] = {"kind": kind, "mode": res.mode, "islands": res.info.get("islands"),
                           "tile_cm": res.tile_cm, "seconds": res.info.get("seconds")}
+            if reading is not None:
+                info[part]["swatch"] = {"family": reading.family, "draft": reading.draft,
+                                        "threads_per_cm": round(reading.threads_per_cm, 2),
+                                        "picks_per_cm": round(reading.picks_per_cm, 2), "warp": reading.warp,
+                                        "weft": reading.weft, "notes": list(reading.notes)}
         return materials, images, info
 
     @staticmethod
@@ -162,7 +176,8 @@ class Stage:
         t0 = time.perf_counter()
         folder = store.reset_variant(self.spec.output, variant.id)  # nothing a killed run left survives
         body = self._shape(variant)
-        body["garments"] = self._fit_and_drape(variant.fabric.kind or "cotton")
+        f = variant.fabric
+        body["garments"] = self._fit_and_drape(self._reading(f).kind if f.swatch else f.kind)
         materials, images, fabric_info = self._dress(variant)
         renders, render_s = [], 0.0
         try:

@@ -17,7 +17,8 @@
     kinds = ["denim", "plaid"]
     colors = ["#2b4a6f"]
     seeds = [0]
-    swatches = []                   # photos: each is read as a kind, colour and density
+    swatches = []                   # photos, each read as a weave, yarn colours and densities; with the width
+                                    # they show, for measured thread counts: {path = "a.jpg", width_cm = 5}
     size = 512
     threads_per_cm = 14             # optional; default: each kind's typical density
     draft = "twill_2_2"             # optional weave for the woven kinds: a preset or rows like "##../.##./..##/#..#"
@@ -81,6 +82,7 @@ class Fabric:
     color: str
     seed: int
     swatch: str | None = None
+    swatch_width_cm: float | None = None  # how wide the swatch photo's view is (None: unknown)
 
 
 @dataclass
@@ -138,6 +140,14 @@ class _Checker:
 
 def _safe_name(text: str) -> bool:
     return bool(NAME_RE.match(text)) and ".." not in text
+
+
+def _swatch_entry(x) -> bool:
+    if isinstance(x, str):
+        return True
+    width = x.get("width_cm") if isinstance(x, dict) else None
+    return (isinstance(x, dict) and isinstance(x.get("path"), str) and set(x) <= {"path", "width_cm"}
+            and (width is None or (isinstance(width, int | float) and not isinstance(width, bool) and width > 0)))
 
 
 def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
@@ -221,7 +231,8 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
                    lambda v: v and all(isinstance(x, str) and COLOR_RE.match(x) for x in v), "colours as '#rrggbb'")
     seeds = c.get(fab, "fabrics", "seeds", list, [0], lambda v: v and all(isinstance(x, int) and x >= 0 for x in v),
                   "seeds >= 0")
-    swatches = c.get(fab, "fabrics", "swatches", list, [], lambda v: all(isinstance(x, str) for x in v))
+    swatches = c.get(fab, "fabrics", "swatches", list, [], lambda v: all(_swatch_entry(x) for x in v),
+                     'photo paths, or {path = "photo.jpg", width_cm = 5} with a width above 0')
     size = c.get(fab, "fabrics", "size", int, 512, lambda v: 64 <= v <= 4096 and v % 4 == 0,
                  "64..4096, a multiple of 4")
     tpc = c.get(fab, "fabrics", "threads_per_cm", (int, float), 14.0, lambda v: 2 <= v <= 80, "2..80 threads per cm") \
@@ -245,14 +256,16 @@ def load(path, kinds: tuple[str, ...], check_swatch: FileCheck | None = None,
     fabrics = [Fabric(f"{k}-{col.lstrip('#').lower()}-s{s}", k, "#" + col.lstrip("#").lower(), s)
                for k in fkinds for col in colors for s in seeds]
     for sw in swatches:
-        p = (base / sw).resolve()
+        photo, width = (sw, None) if isinstance(sw, str) else (sw["path"], sw.get("width_cm"))
+        p = (base / photo).resolve()
         if not p.is_file():
             c.fail("fabrics", "swatches", f"swatch image {p} does not exist")
         problem = check_swatch(p) if check_swatch else None
         if problem:
             c.fail("fabrics", "swatches", problem)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem)[:40] or "swatch"
-        fabrics += [Fabric(f"swatch-{stem}-s{s}", None, "#808080", s, str(p)) for s in seeds]
+        fabrics += [Fabric(f"swatch-{stem}-s{s}", None, "#808080", s, str(p),
+                           None if width is None else float(width)) for s in seeds]
     if not fabrics:
         c.fail("fabrics", None, "no fabrics: give kinds (with colours and seeds) or swatches")
     for f in fabrics:

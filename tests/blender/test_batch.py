@@ -182,6 +182,8 @@ def test_ray_executor_on_a_local_cluster_with_two_workers(tmp_path):
      r"\[fabrics.draft\] the draft is not rectangular"),
     (lambda s: s.replace("size = 64", 'size = 64\nwarp = "navy 0"'), r"\[fabrics.warp\] a stripe width of 0.0 cm"),
     (lambda s: s.replace("size = 64", "size = 64\nthreads_per_cm = 500"), r"\[fabrics.threads_per_cm\] invalid"),
+    (lambda s: s.replace("seeds = [0]", 'seeds = [0]\nswatches = [{path = "p.png", width_cm = -4}]'),
+     r"\[fabrics.swatches\] invalid value.*width above 0"),
 ])
 def test_bad_specs_name_the_field_and_line(addon, tmp_path, capsys, edit, match):
     spec = _spec(tmp_path, edit(SPEC))
@@ -225,6 +227,30 @@ def test_a_good_blend_and_swatch_pass_the_dry_run(addon, tmp_path, capsys):
         "seeds = [0]", 'seeds = [0]\nswatches = ["photo.png"]'))
     assert addon.cli.execute(["batch", str(spec), "--dry-run"]) == 0
     assert "6 variants" in capsys.readouterr().out
+    spec.write_text(spec.read_text().replace('swatches = ["photo.png"]',
+                                             'swatches = [{path = "photo.png", width_cm = 3.5}]'))
+    assert addon.cli.execute(["batch", str(spec), "--dry-run"]) == 0
+
+
+def test_a_swatch_batch_wears_what_the_photo_is_read_as(addon, tmp_path):
+    model = addon.model_cache.fabric_model(bpy.context)
+    photo = model.generate("gingham", "#a02820", None, 192, 7, px_per_thread=6.0).albedo
+    img = bpy.data.images.new("photo", 192, 192)
+    rgba = np.ones((192, 192, 4), np.float32)
+    rgba[..., :3] = addon.color_management.srgb_to_pixels(photo[::-1])
+    img.pixels.foreach_set(rgba.ravel())
+    img.filepath_raw, img.file_format = str(tmp_path / "photo.png"), "PNG"
+    img.save()
+    bpy.data.images.remove(img)
+    text = SPEC.replace('kinds = ["denim", "gingham"]', "kinds = []").replace("random = 1", "random = 0")
+    spec = _spec(tmp_path, text.replace("seeds = [0]", 'seeds = [0]\nswatches = [{path = "photo.png", width_cm = 4}]'))
+    assert addon.cli.execute(["batch", str(spec)]) == 0
+    recs = _manifest(tmp_path / "out")
+    assert len(recs) == 1 and recs[0]["swatch"].endswith("photo.png")
+    info = next(iter(recs[0]["fabric_info"].values()))
+    read = info["swatch"]
+    assert info["kind"] == "cotton" and read["family"] == "plain" and "," in read["warp"]  # the checks
+    assert read["threads_per_cm"] == pytest.approx(192 / 6.0 / 4.0, rel=0.05)  # 32 threads across 4 cm
 
 
 def test_ray_without_ray_installed_says_how_to_install_it(addon, tmp_path, capsys, monkeypatch):
