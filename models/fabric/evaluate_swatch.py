@@ -196,8 +196,9 @@ def report_text(rows: list[dict]) -> str:
         lines.append(f"| {r['set']} | {r['family']} ({r['truth_family']}) | {r['kind']} / {r['draft'] or '-'} | "
                      f"{r['px_x']:.2f}, {r['px_y']:.2f} ({truth}) | {r['periodicity']:.1f} | {r['mean_de']:.2f} | "
                      f"{r['yarn_de']:.2f} | {r['swd_ratio']:.2f} |")
-    lines += ["", "Sheets: `<set>.png` = photo | first variation tiled 2x2 | photo (top) and variation (bottom) "
-              f"{ZCROP} px crops at {ZOOM}x."]
+    lines += ["", "Sheets: photo | first variation tiled 2x2 | photo (top) and variation (bottom) "
+              f"{ZCROP} px crops at {ZOOM}x.", ""]
+    lines += [f"![{r['set']}]({r['set']}.png)" for r in rows]
     return "\n".join(lines) + "\n"
 
 
