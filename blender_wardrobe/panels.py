@@ -50,6 +50,7 @@ class VIEW3D_PT_wardrobe_fabric(WardrobePanel, bpy.types.Panel):
         box.prop(settings, "swatch_path")
         if settings.swatch_path:
             box.prop(settings, "swatch_width_cm")
+            box.prop(settings, "swatch_roughness_path")
         if settings.swatch_report:
             box.label(text=settings.swatch_report, icon="INFO")
         row = box.row(align=True)

@@ -70,9 +70,12 @@ class WardrobeFabricSettings(bpy.types.PropertyGroup):
     swatch_path: StringProperty(name="Swatch", subtype="FILE_PATH",
                                 description="A photo of a fabric: Variations reads its kind, weave, yarn colours, "
                                             "densities and roughness into these settings")
-    swatch_width_cm: FloatProperty(name="Swatch Width", default=0.0, min=0.0, max=500.0, subtype="DISTANCE_CAMERA",
+    swatch_width_cm: FloatProperty(name="Swatch Width (cm)", default=0.0, min=0.0, max=500.0,
                                    description="How wide the photo's view of the fabric is, in cm, for measured "
                                                "thread counts (0: unknown; the kind's typical density is assumed)")
+    swatch_roughness_path: StringProperty(name="Swatch Roughness", subtype="FILE_PATH",
+                                          description="The swatch's roughness map, if it has one (else the kind's "
+                                                      "typical roughness is assumed)")
     swatch_report: StringProperty(name="Swatch Reading", description="What the swatch photo was read as")
     # What the last generation did, shown in the panel (saved with the file).
     last_provider: StringProperty(name="Provider")

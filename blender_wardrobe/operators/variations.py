@@ -47,30 +47,35 @@ def on_pick(self, context):
     context.scene.wardrobe_fabric.seed = seed
 
 
-def read_swatch(path: str) -> np.ndarray:
+def load_pixels(path: str, what: str = "swatch") -> np.ndarray:
     """An image file as (H, W, 3) float sRGB, read by Blender (any format it can load); nothing is kept."""
+    name = os.path.basename(path)
     if not path or not os.path.isfile(path):
-        raise fabric.FabricInputError(f"swatch image '{path}' does not exist: choose an image file")
+        raise fabric.FabricInputError(f"{what} image '{path}' does not exist: choose an image file")
     try:
         img = bpy.data.images.load(path, check_existing=False)
     except RuntimeError as exc:
-        raise fabric.FabricInputError(f"cannot read the swatch '{os.path.basename(path)}' ({exc}): "
-                                      "use a PNG or JPEG photo of the fabric") from exc
+        raise fabric.FabricInputError(f"cannot read the {what} '{name}' ({exc}): use a PNG or JPEG image") from exc
     try:
         w, h = img.size
         if w == 0 or h == 0:  # Blender "loads" any file lazily; an unreadable one has no pixels
-            raise fabric.FabricInputError(f"cannot read the swatch '{os.path.basename(path)}': it is not an image "
-                                          "Blender can load. Use a PNG or JPEG photo of the fabric")
+            raise fabric.FabricInputError(f"cannot read the {what} '{name}': it is not an image Blender can load. "
+                                          "Use a PNG or JPEG image")
         px = np.empty(w * h * 4, np.float32)
         img.pixels.foreach_get(px)
         rgb = px.reshape(h, w, 4)[::-1, :, :3]
         if img.colorspace_settings.name != "sRGB" or img.is_float:  # Blender gives linear floats: back to sRGB
             rgb = color_management.pixels_to_srgb(rgb)
-        rgb = np.ascontiguousarray(np.clip(rgb, 0, 1), np.float32)
-        fabric.check_swatch(rgb)  # too small, one flat colour, ...: the engine's words
-        return rgb
+        return np.ascontiguousarray(np.clip(rgb, 0, 1), np.float32)
     finally:
         bpy.data.images.remove(img)
+
+
+def read_swatch(path: str) -> np.ndarray:
+    """A swatch photo's pixels, checked by the engine (too small, one flat colour, ...: its words)."""
+    rgb = load_pixels(path)
+    fabric.check_swatch(rgb)
+    return rgb
 
 
 class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
@@ -95,14 +100,17 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
             model = model_cache.fabric_model(context)
             if s.swatch_path:
                 photo = read_swatch(bpy.path.abspath(s.swatch_path))  # decoded here: bpy.data on the main thread
+                rough = None
+                if s.swatch_roughness_path:
+                    rough = load_pixels(bpy.path.abspath(s.swatch_roughness_path), "roughness map").mean(2)
                 width = s.swatch_width_cm or None
                 self._kind = None
 
                 def work(progress):
-                    reading = model.read_swatch(photo, width)
+                    reading = model.read_swatch(photo, width, rough)
                     progress(0.1, "Swatch read")
-                    maps = model.variations(photo, n, PREVIEW_SIZE, seed0, width,
-                                            progress=lambda d, t: progress(0.1 + 0.9 * d / t, f"Variation {d}/{t}"))
+                    maps = model.variations_of(reading, n, PREVIEW_SIZE, seed0,
+                                               lambda d, t: progress(0.1 + 0.9 * d / t, f"Variation {d}/{t}"))
                     return reading, [(seed0 + i, m.albedo) for i, m in enumerate(maps)]
             else:
                 request = dict(kind=s.kind, color=color_management.to_srgb(s.color), threads_per_cm=s.threads_per_cm,
@@ -141,8 +149,12 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
         _state.items = items
         if reading is not None:  # the swatch as read: into the panel, where the user sees and can change it
             apply_reading(context.scene.wardrobe_fabric, reading)
-        self.report({"INFO"}, f"{len(items)} variations of {kind}" + (f" from the swatch ({describe(reading)})"
-                                                                      if reading is not None else ""))
+        text = f"{len(items)} variations of {kind}"
+        if reading is not None:
+            text += f" from the swatch ({describe(reading)})" + "".join(f"; {n}" for n in reading.notes)
+        unsure = reading is not None and any(n.startswith(("no periodic", "weave draft unclear", "weak"))
+                                             for n in reading.notes)
+        self.report({"WARNING" if unsure else "INFO"}, text)
         return {"FINISHED"}
 
 

@@ -237,7 +237,7 @@ def test_a_swatch_batch_wears_what_the_photo_is_read_as(addon, tmp_path):
     photo = model.generate("gingham", "#a02820", None, 192, 7, px_per_thread=6.0).albedo
     img = bpy.data.images.new("photo", 192, 192)
     rgba = np.ones((192, 192, 4), np.float32)
-    rgba[..., :3] = addon.color_management.srgb_to_pixels(photo[::-1])
+    rgba[..., :3] = photo[::-1]  # a byte image holds the file's sRGB values
     img.pixels.foreach_set(rgba.ravel())
     img.filepath_raw, img.file_format = str(tmp_path / "photo.png"), "PNG"
     img.save()

@@ -12,7 +12,7 @@ def _swatch_png(addon, path, size=192):
     albedo = model.generate("gingham", "#a02820", None, size, 7, px_per_thread=6.0).albedo
     img = bpy.data.images.new("swatch", size, size)
     rgba = np.ones((size, size, 4), np.float32)
-    rgba[..., :3] = addon.color_management.srgb_to_pixels(albedo[::-1])  # Blender's rows run bottom-up
+    rgba[..., :3] = albedo[::-1]  # a byte image holds the file's sRGB values; Blender's rows run bottom-up
     img.pixels.foreach_set(rgba.ravel())
     img.filepath_raw = str(path)
     img.file_format = "PNG"
@@ -59,6 +59,22 @@ def test_swatch_variations_set_the_panel_to_what_the_photo_shows(addon, tmp_path
     ref = model.generate(reading.kind, addon.color_management.to_srgb(s.color), s.threads_per_cm, 256, s.seed,
                          s.roughness, **weave)
     np.testing.assert_allclose(px.reshape(256, 256, 4)[::-1, :, :3], ref.albedo, atol=1 / 255 + 1e-6)
+
+
+def test_swatch_roughness_map_and_width_are_used(addon, tmp_path):
+    s = small_settings("cotton")
+    s.swatch_path = _swatch_png(addon, tmp_path / "swatch.png")
+    img = bpy.data.images.new("rough", 192, 192)
+    grey = np.ones((192, 192, 4), np.float32)
+    grey[..., :3] = 0.3  # a byte image holds file values; alpha 1 (Blender premultiplies)
+    img.pixels.foreach_set(grey.ravel())
+    img.filepath_raw, img.file_format = str(tmp_path / "rough.png"), "PNG"
+    img.save()
+    bpy.data.images.remove(img)
+    s.swatch_roughness_path, s.swatch_width_cm, s.variations = str(tmp_path / "rough.png"), 4.0, 1
+    assert bpy.ops.wardrobe.fabric_variations() == {"FINISHED"}
+    assert s.roughness == pytest.approx(0.3, abs=0.01)
+    assert s.threads_per_cm == pytest.approx(192 / 6.0 / 4.0, rel=0.05)  # 32 threads across 4 cm
 
 
 def test_swatch_previews_are_made_at_the_photos_scale(addon, tmp_path):
