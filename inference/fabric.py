@@ -297,7 +297,9 @@ class FabricModel:
     def _texture_of(self, reading: SwatchReading, size: int, seed: int) -> np.ndarray:
         """A small albedo of a reading as variations make it (structure, detail network, band statistics)."""
         maps = self.generate(size=size, seed=seed, **reading.request())
-        return match_detail(maps.albedo, reading.detail, seed) if reading.detail is not None else maps.albedo
+        if reading.detail is None:
+            return maps.albedo
+        return match_detail(maps.albedo, reading.detail, seed, reading.fibre_px)
 
     def variations(self, photo, n: int, size: int = 512, seed: int = 0, width_cm: float | None = None,
                    roughness=None, progress=None) -> list[FabricMaps]:
@@ -314,7 +316,7 @@ class FabricModel:
             r = reading if i == 0 else reading.sample(rng)
             maps = self.generate(size=size, seed=seed + i, **r.request())
             if r.detail is not None:  # the photo's own contrast at each scale
-                maps.albedo = match_detail(maps.albedo, r.detail, seed + i)
+                maps.albedo = match_detail(maps.albedo, r.detail, seed + i, r.fibre_px)
             maps.info["swatch"] = {"family": r.family, "draft": r.draft, "notes": list(r.notes)}
             out.append(maps)
             if progress is not None:

@@ -96,8 +96,11 @@ def _remap(band: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np
     return np.interp(band, src, dst)
 
 
-def match_detail(albedo: np.ndarray, stats: DetailStats, seed: int = 0) -> np.ndarray:
-    """An sRGB albedo tile (N, N, 3) with its luminance bands remapped onto the photo's; tileable, same mean."""
+def match_detail(albedo: np.ndarray, stats: DetailStats, seed: int = 0, fibre_px: float = 0.0) -> np.ndarray:
+    """An sRGB albedo tile (N, N, 3) with its luminance bands remapped onto the photo's; tileable, same mean.
+    Bands of periods under ``fibre_px`` (finer than a yarn: fibres, hairiness, which the detail network
+    leaves smooth) where the photo varies more than the tile get the shortfall as band-limited noise first;
+    coarser bands only remap what the structure drew (noise there would bury the weave)."""
     lin = colour.srgb_to_linear_image(albedo)
     lum = lin @ LUMA
     d = np.log(lum + 1e-3)
@@ -105,11 +108,16 @@ def match_detail(albedo: np.ndarray, stats: DetailStats, seed: int = 0) -> np.nd
     rng = np.random.default_rng(seed)
     spec = np.fft.rfft2(d)
     delta = np.zeros_like(spec)
-    for m, q in zip(_level_sizes(n), stats.quantiles, strict=False):
+    for level, (m, q) in enumerate(zip(_level_sizes(n), stats.quantiles, strict=False)):
         idx = _sub(n, m)
         mask = _annulus(m)
         band = np.fft.irfft2(spec[idx] * mask, (m, m)) * (m * m) / (n * n)
-        change = np.fft.rfft2(_remap(band, q, rng) - band) * mask * (n * n) / (m * m)
+        target = band
+        missing = float(np.std(q)) ** 2 - float(band.var())
+        if 2 ** (level + 2) <= fibre_px and missing > 0:  # the band's longest period: 4, 8, 16 px ...
+            noise = np.fft.irfft2(np.fft.rfft2(rng.standard_normal((m, m))) * mask, (m, m))
+            target = band + noise * np.float32(np.sqrt(missing / max(float(noise.var()), 1e-12)))
+        change = np.fft.rfft2(_remap(target, q, rng) - band) * mask * (n * n) / (m * m)
         delta[idx] += change
     out = lin * np.exp(np.fft.irfft2(delta, (n, n)).astype(np.float32))[..., None]
     out *= lin.reshape(-1, 3).mean(0) / np.maximum(out.reshape(-1, 3).mean(0), 1e-9)  # the mean colour kept

@@ -71,6 +71,11 @@ class SwatchReading:
     crops: tuple = ()  # a few small crops of the evened photo (inference/swatch_fit.py compares renders to them)
     fit: dict | None = None  # candidate -> texture distance, when the reading was refined
 
+    @property
+    def fibre_px(self) -> float:
+        """Detail finer than half a thread is fibre, not structure (0 for leather: its grain is the structure)."""
+        return 0.0 if self.family == "leather" else 0.5 * min(self.px_per_thread, self.px_per_pick)
+
     def request(self) -> dict:
         """Keyword arguments for FabricModel.generate (size and seed apart)."""
         return {"kind": self.kind, "color": self.color, "threads_per_cm": self.threads_per_cm,

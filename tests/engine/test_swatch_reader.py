@@ -173,3 +173,18 @@ def test_palette_of_a_real_two_colour_mix_is_found():
     a = np.clip(a + 0.02 * rng.standard_normal(a.shape), 0, 1)
     pal = yarn_palette(color.srgb_to_linear(a).astype(np.float32))
     assert len(pal.srgb) == 2 and abs(pal.shares[0] - 0.5) < 0.05
+
+
+def test_fibre_detail_is_added_below_the_yarn_scale_only():
+    rng = np.random.default_rng(3)
+    x = np.arange(128)
+    stripes = 0.5 + 0.2 * np.sin(2 * np.pi * x / 32)[None, :, None] * np.ones((128, 1, 3))  # 32 px "yarns"
+    tile = np.clip(stripes, 0, 1).astype(np.float32)
+    photo = np.clip(stripes * (1 + 0.25 * rng.standard_normal((128, 128, 1))), 0.01, 1)  # + fibre-scale grain
+    stats = detail_stats(color.srgb_to_linear(photo) @ np.array([0.2126, 0.7152, 0.0722]))
+    fine = lambda a: np.abs(np.diff(np.log(color.srgb_to_linear(a)[..., 1] + 1e-3), axis=0)).mean()  # noqa: E731
+    plain, fibred = match_detail(tile, stats), match_detail(tile, stats, fibre_px=16)
+    assert fine(plain) < 0.01 < fine(fibred)  # remapping alone cannot make grain the tile lacks
+    assert tm.max_seam_ratio(fibred) < 1.6  # still a tile
+    column = lambda a: a[..., 1].mean(0)  # noqa: E731  (the 32 px stripes survive)
+    assert np.corrcoef(column(fibred), column(tile))[0, 1] > 0.9
