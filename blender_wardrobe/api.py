@@ -42,12 +42,15 @@ def add_avatar(sex: str = "female") -> bpy.types.Object:
 def generate_fabric(obj: bpy.types.Object, kind: str | None = None, color=None, threads_per_cm: float | None = None,
                     roughness: float | None = None, seed: int | None = None, size: int | None = None,
                     displacement: bool | None = None, keep_previous: bool = False, draft: str | None = None,
-                    warp: str | None = None, weft: str | None = None) -> bpy.types.Material:
+                    warp: str | None = None, weft: str | None = None,
+                    picks_per_cm: float | None = None) -> bpy.types.Material:
     """Generate Fabric on ``obj`` (the whole object); settings left out come from the Fabric panel.
 
     ``draft``: a weave preset (``"twill_2_2"``) or rows of '#' (warp up) and '.' (weft up) split by '/';
-    ``warp``/``weft``: yarn colour sequences in cm (``"navy 0.6, white 0.6"``)."""
-    props = {"kind": kind, "threads_per_cm": threads_per_cm, "roughness": roughness, "seed": seed,
+    ``warp``/``weft``: yarn colour sequences in cm (``"navy 0.6, white 0.6"``); ``picks_per_cm``: the weft's
+    density where it differs from the warp's."""
+    props = {"kind": kind, "threads_per_cm": threads_per_cm, "picks_per_cm": picks_per_cm, "roughness": roughness,
+             "seed": seed,
              "resolution": None if size is None else str(size), "displacement": displacement,
              "keep_previous": keep_previous, "warp_colors": warp, "weft_colors": weft}
     if draft is not None:
@@ -61,6 +64,27 @@ def generate_fabric(obj: bpy.types.Object, kind: str | None = None, color=None, 
         raise WardrobeError("generate_fabric needs a mesh object")
     _run(bpy.ops.wardrobe.generate_fabric, obj, **{k: v for k, v in props.items() if v is not None})
     return obj.active_material
+
+
+SWATCH_SETTINGS = ("swatch_path", "swatch_width_cm", "swatch_roughness_path")
+
+
+def fabric_from_swatch(obj: bpy.types.Object, photo: str, width_cm: float | None = None,
+                       roughness_map: str | None = None, size: int | None = None,
+                       seed: int | None = None) -> bpy.types.Material:
+    """Read a swatch photo into the Fabric panel (as Variations does: weave, yarn colours, densities, roughness)
+    and Generate Fabric on ``obj`` with it. ``width_cm``: how wide the photo's view is, for measured thread
+    counts. On failure the panel's swatch settings are as they were."""
+    s = bpy.context.scene.wardrobe_fabric
+    before = {k: getattr(s, k) for k in SWATCH_SETTINGS}
+    s.swatch_path, s.swatch_width_cm, s.swatch_roughness_path = photo, width_cm or 0.0, roughness_map or ""
+    try:
+        _run(bpy.ops.wardrobe.fabric_variations, None)
+    except WardrobeError:
+        for k, v in before.items():
+            setattr(s, k, v)
+        raise
+    return generate_fabric(obj, size=size, seed=seed)
 
 
 def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact: bool = False,

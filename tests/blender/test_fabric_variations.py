@@ -106,3 +106,17 @@ def test_unreadable_swatch_is_refused(addon, tmp_path, content):
     with pytest.raises(RuntimeError, match="swatch"):
         bpy.ops.wardrobe.fabric_variations()
     assert snapshot() == before
+
+
+def test_api_makes_fabric_from_a_swatch_and_leaves_the_panel_on_failure(addon, tmp_path):
+    from blender_wardrobe import api
+
+    s = small_settings("denim")
+    photo = _swatch_png(addon, tmp_path / "swatch.png")
+    obj = uv_plane()
+    mat = api.fabric_from_swatch(obj, photo, width_cm=4.0, size=256)
+    assert obj.active_material == mat and s.kind == "cotton" and s.draft == "CUSTOM" and "," in s.warp_colors
+    assert s.threads_per_cm == pytest.approx(8.0, rel=0.05)  # 32 threads across 4 cm
+    with pytest.raises(api.WardrobeError, match="does not exist"):
+        api.fabric_from_swatch(obj, str(tmp_path / "missing.png"))
+    assert s.swatch_path == photo and s.swatch_width_cm == 4.0 and obj.active_material == mat
