@@ -81,7 +81,7 @@ def write_maps(folder: Path, maps, params: dict) -> Path:
 
 
 def run_fabric(args) -> int:
-    from .fabric import FabricInputError, FabricModel, check_swatch
+    from .fabric import FabricInputError, FabricModel
     from .onnx_model import ModelError
 
     try:
@@ -103,7 +103,6 @@ def run_fabric(args) -> int:
                     rough = np.asarray(Image.open(args.swatch_roughness).convert("L"))
                 except OSError as exc:
                     raise FabricInputError(f"cannot read the roughness map {args.swatch_roughness}: {exc}") from exc
-            check_swatch(photo, args.swatch_width_cm)
             reading = model.read_swatch(photo, args.swatch_width_cm, rough)
             print(f"swatch read as {reading.kind} ({reading.draft or reading.family}), "
                   f"{reading.threads_per_cm:.1f} x {reading.picks_per_cm:.1f} threads/cm, yarns {reading.warp} / "

@@ -51,6 +51,9 @@ def linear_to_srgb(c) -> np.ndarray:
     return np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)
 
 
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # Rec.709 luminance of linear RGB
+
+
 def srgb_to_linear_image(img) -> np.ndarray:
     """srgb_to_linear for whole images: float32 throughout (~4x faster; error < 1e-6)."""
     c = np.clip(np.asarray(img, np.float32), 0, 1)

@@ -25,7 +25,7 @@ from . import onnx_model
 from .errors import EngineError
 from .fabric_structure import CHANNELS, Structure
 from .swatch_detail import match_detail
-from .swatch_fit import refine
+from .swatch_fit import KINDS_OF_FAMILY, refine
 from .swatch_photo import SwatchError, prepare
 from .swatch_reader import SwatchReading, read_photo
 from .yarn_shading import shade, yarn_gains
@@ -285,11 +285,11 @@ class FabricModel:
             reading = read_photo(photo, width_cm, roughness)
         except SwatchError as exc:
             raise FabricInputError(str(exc)) from exc
+        if any(k not in self.kinds for k in (reading.kind, *KINDS_OF_FAMILY[reading.family])):
+            raise FabricInputError(f"the swatch reads as {reading.family}, which this fabric model does not make: "
+                                   "reinstall the add-on")
         if fit:
             reading = refine(reading, self._texture_of, list(reading.crops))
-        if reading.kind not in self.kinds:
-            raise FabricInputError(f"the swatch reads as {reading.kind}, which this fabric model does not make: "
-                                   "reinstall the add-on")
         lo, hi = self.tpc_range
         return replace(reading, threads_per_cm=float(np.clip(reading.threads_per_cm, lo, hi)),
                        picks_per_cm=float(np.clip(reading.picks_per_cm, lo, hi)))

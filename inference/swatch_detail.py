@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import color as colour
-from .swatch_photo import LUMA
 
 LEVELS = 7  # octave bands, finest first: periods 2-4 px, 4-8 px, ... 128-256 px
 QUANTILES = 65
@@ -30,7 +29,6 @@ MAX_GAIN = 4.0  # a band's spread is changed at most this much (a photo band of 
 @dataclass(frozen=True)
 class DetailStats:
     quantiles: np.ndarray  # (bands, QUANTILES) of the photo's log-luminance bands, finest first
-    scale: float  # photo px per tile px the stats were taken at (1: the tile is made at the photo's scale)
 
 
 def _sub(n: int, m: int):
@@ -78,7 +76,7 @@ def detail_stats(lum: np.ndarray, seed: int = 0) -> DetailStats:
         m = b.shape[0]
         e = max(1, m // 8)
         q.append(_quantiles(b[e:m - e, e:m - e], rng))
-    return DetailStats(np.stack(q), 1.0)
+    return DetailStats(np.stack(q))
 
 
 def _remap(band: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -102,7 +100,7 @@ def match_detail(albedo: np.ndarray, stats: DetailStats, seed: int = 0, fibre_px
     leaves smooth) where the photo varies more than the tile get the shortfall as band-limited noise first;
     coarser bands only remap what the structure drew (noise there would bury the weave)."""
     lin = colour.srgb_to_linear_image(albedo)
-    lum = lin @ LUMA
+    lum = lin @ colour.LUMA
     d = np.log(lum + 1e-3)
     n = d.shape[0]
     rng = np.random.default_rng(seed)

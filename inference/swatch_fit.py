@@ -38,14 +38,13 @@ def photo_crops(rgb: np.ndarray, n: int = 4, seed: int = 0) -> list[np.ndarray]:
 
 def candidates(reading) -> list:
     """The readings tried: the kinds of its family (woven, knit), or grain scales (leather, pile)."""
-    measured_roughness = not any("no roughness map" in n for n in reading.notes)
     out = []
     if reading.family in ("pile", "leather"):
         for px in GRAIN_PX:
             out.append(replace(reading, px_per_thread=px, px_per_pick=px))
         return out
     for kind in KINDS_OF_FAMILY[reading.family]:
-        rough = reading.roughness if measured_roughness else PRESETS[kind].roughness
+        rough = reading.roughness if reading.roughness_measured else PRESETS[kind].roughness
         out.append(replace(reading, kind=kind, roughness=rough))
     return out
 

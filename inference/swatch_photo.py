@@ -22,7 +22,6 @@ MIN_SIDE = 64  # fewer pixels cannot show a few repeats of a weave
 ANALYSIS_SIDE = 1024  # larger photos are box-downsampled by a whole factor to at most this short side
 SHADING_GRID = 16  # lighting is estimated on up to this many blocks across ...
 SHADING_BLOCK = 64  # ... of at least this many pixels (far coarser than any weave or stripe repeat)
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
 
 
 class SwatchError(EngineError, ValueError):
@@ -122,7 +121,7 @@ def prepare(image, width_cm: float | None = None, roughness=None) -> SwatchPhoto
     if float(np.ptp(rgb)) < 1e-3:
         raise SwatchError("the swatch is a single flat colour: it shows no fabric to read. Use a photo of the fabric")
     lin = colour.srgb_to_linear_image(rgb)
-    lum = lin @ LUMA
+    lum = lin @ colour.LUMA
     light = _smooth_lighting(lum)
     gain = (np.exp(np.log(light).mean()) / light).astype(np.float32)
     lin = lin * gain[..., None]
@@ -136,6 +135,6 @@ def prepare(image, width_cm: float | None = None, roughness=None) -> SwatchPhoto
         rough = _box_down(r, f) if f > 1 else r
     lin = np.clip(lin, 0, 1)
     return SwatchPhoto(
-        linear=lin, lum=lin @ LUMA, scale=f,
+        linear=lin, lum=lin @ colour.LUMA, scale=f,
         width_cm=None if width_cm is None else float(width_cm) * rgb.shape[1] * f / w, roughness=rough,
         shading=float(light.max() / max(light.min(), 1e-6)))

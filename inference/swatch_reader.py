@@ -23,7 +23,7 @@ from .fabric_structure import DEFAULT_PX_PER_THREAD, MIN_PX_PER_THREAD
 from .swatch_detail import DetailStats, detail_stats
 from .swatch_fit import photo_crops
 from .swatch_palette import colour_sequences, yarn_palette
-from .swatch_photo import LUMA, prepare
+from .swatch_photo import prepare
 from .swatch_structure import SOME_PERIOD, log_lum, match_draft, match_satin, orientation, spectrum, thread_periods
 from .weave_draft import DRAFTS, Draft
 from .yarn_colors import ColorSequence
@@ -67,6 +67,8 @@ class SwatchReading:
     sigma: dict  # posterior spread: relative for densities, CIE Lab units for colour, absolute roughness
     scale: int  # photo pixels per analysis pixel
     notes: tuple[str, ...]
+    roughness_measured: bool = False  # from the photo's roughness map (else the kind's typical value)
+    unsure: bool = False  # the structure was guessed (no periodicity, a weak draft match or a weak loop pattern)
     detail: DetailStats | None = None  # the photo's band statistics (variations are fitted to them)
     crops: tuple = ()  # a few small crops of the evened photo (inference/swatch_fit.py compares renders to them)
     fit: dict | None = None  # candidate -> texture distance, when the reading was refined
@@ -112,7 +114,7 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
     pal = yarn_palette(photo.linear)
     lum = photo.square(photo.lum)
     if len(pal.srgb) > 1:  # threads, not colour stripes: each pixel's shading relative to its yarn colour
-        yarn_lum = colour.srgb_to_linear(pal.srgb) @ LUMA
+        yarn_lum = colour.srgb_to_linear(pal.srgb) @ colour.LUMA
         lum = lum / yarn_lum[photo.square(pal.labels)].astype(np.float32)
     d = log_lum(lum)
     periods = thread_periods(spectrum(d))
@@ -190,5 +192,7 @@ def read_photo(image, width_cm: float | None = None, roughness=None) -> SwatchRe
         warp=warp, weft=weft, threads_per_cm=tpc, picks_per_cm=ppc, px_per_thread=float(px_x),
         px_per_pick=float(px_y), roughness=rough, periodicity=float(peak),
         draft_score=float(match.score) if match else 0.0, draft_scores=dict(scores),
-        sigma=sigma, scale=photo.scale, notes=tuple(notes), detail=detail_stats(photo.square(photo.lum)),
+        sigma=sigma, scale=photo.scale, notes=tuple(notes), roughness_measured=photo.roughness is not None,
+        unsure=family in ("knit", "pile", "leather") or (draft is not None and match is None),
+        detail=detail_stats(photo.square(photo.lum)),
         crops=tuple(photo_crops(photo.rgb)))

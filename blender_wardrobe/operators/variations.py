@@ -152,9 +152,7 @@ class WARDROBE_OT_fabric_variations(jobs.JobOperator, bpy.types.Operator):
         text = f"{len(items)} variations of {kind}"
         if reading is not None:
             text += f" from the swatch ({describe(reading)})" + "".join(f"; {n}" for n in reading.notes)
-        unsure = reading is not None and any(n.startswith(("no periodic", "weave draft unclear", "weak"))
-                                             for n in reading.notes)
-        self.report({"WARNING" if unsure else "INFO"}, text)
+        self.report({"WARNING" if reading is not None and reading.unsure else "INFO"}, text)
         return {"FINISHED"}
 
 

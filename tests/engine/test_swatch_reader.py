@@ -157,7 +157,7 @@ def test_detail_matching_moves_band_statistics_to_the_photo_and_keeps_the_tile()
     flat = np.clip(0.5 + 0.02 * rng.standard_normal((128, 128, 3)), 0, 1).astype(np.float32)
     rough = np.clip(0.5 + 0.15 * rng.standard_normal((128, 128)), 0.01, 1)
     out = match_detail(flat, detail_stats(rough))
-    lum = lambda a: np.log(color.srgb_to_linear(a) @ np.array([0.2126, 0.7152, 0.0722]) + 1e-3)  # noqa: E731
+    lum = lambda a: np.log(color.srgb_to_linear(a) @ color.LUMA + 1e-3)  # noqa: E731
     assert lum(out).std() > 2 * lum(flat).std()
     np.testing.assert_allclose(color.srgb_to_linear(out).mean((0, 1)), color.srgb_to_linear(flat).mean((0, 1)),
                                atol=2e-3)
@@ -181,7 +181,7 @@ def test_fibre_detail_is_added_below_the_yarn_scale_only():
     stripes = 0.5 + 0.2 * np.sin(2 * np.pi * x / 32)[None, :, None] * np.ones((128, 1, 3))  # 32 px "yarns"
     tile = np.clip(stripes, 0, 1).astype(np.float32)
     photo = np.clip(stripes * (1 + 0.25 * rng.standard_normal((128, 128, 1))), 0.01, 1)  # + fibre-scale grain
-    stats = detail_stats(color.srgb_to_linear(photo) @ np.array([0.2126, 0.7152, 0.0722]))
+    stats = detail_stats(color.srgb_to_linear(photo) @ color.LUMA)
     fine = lambda a: np.abs(np.diff(np.log(color.srgb_to_linear(a)[..., 1] + 1e-3), axis=0)).mean()  # noqa: E731
     plain, fibred = match_detail(tile, stats), match_detail(tile, stats, fibre_px=16)
     assert fine(plain) < 0.01 < fine(fibred)  # remapping alone cannot make grain the tile lacks
