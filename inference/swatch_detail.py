@@ -23,7 +23,8 @@ from . import color as colour
 LEVELS = 7  # octave bands, finest first: periods 2-4 px, 4-8 px, ... 128-256 px
 QUANTILES = 65
 SAMPLES = 65536
-MAX_GAIN = 4.0  # a band's spread is changed at most this much (a photo band of pure noise must not explode)
+MAX_GAIN = 4.0  # a band's spread is raised at most this much (a photo band of pure noise must not explode); it
+# may be lowered without limit (a nearly flat photo must not keep the tile's mottling)
 
 
 @dataclass(frozen=True)
@@ -80,16 +81,15 @@ def detail_stats(lum: np.ndarray, seed: int = 0) -> DetailStats:
 
 
 def _remap(band: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Histogram-match a band to target quantiles, its spread changed at most MAX_GAIN either way."""
+    """Histogram-match a band to target quantiles, its spread raised at most MAX_GAIN times."""
     src = _quantiles(band, rng)
     spread_src = max(float(src[-6] - src[5]), 1e-9)
     spread_dst = float(target[-6] - target[5])
     gain = spread_dst / spread_src
     dst = target
-    if not (1 / MAX_GAIN <= gain <= MAX_GAIN):  # keep the photo's shape, limit its scale
-        g = float(np.clip(gain, 1 / MAX_GAIN, MAX_GAIN))
+    if gain > MAX_GAIN:  # keep the photo's shape, limit its scale
         mid = float(np.median(target))
-        dst = mid + (target - mid) * g / gain
+        dst = mid + (target - mid) * MAX_GAIN / gain
     src = np.maximum.accumulate(src + np.linspace(0, 1e-9, len(src)))  # strictly increasing for interp
     return np.interp(band, src, dst)
 
