@@ -122,7 +122,8 @@ def _box_distance(p, lo, hi):
     return np.linalg.norm(np.maximum(np.maximum(lo - p, p - hi), 0.0), axis=1)
 
 
-def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: int = 4096, progress=None):
+def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: int = 4096, progress=None,
+                   within: float | None = None):
     """For each point: (triangle index, barycentric weights, distance) of its exact closest surface point.
 
     Triangles are listed in every grid cell their bounding box overlaps, vertices in the cell they are
@@ -130,16 +131,21 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
     surface (u); the closest triangle must touch the ball of radius u, so only triangles listed in the
     cells that ball touches, with a bounding box closer than u, are solved exactly. Points with no vertex
     near (far from the surface) are searched against all triangles. ``progress(fraction)`` is called per
-    chunk (it may raise to cancel).
+    chunk (it may raise to cancel). With ``within`` (metres) only surface points that close are looked
+    for: a point farther from every triangle gets distance inf and triangle -1 (no brute force: fast for
+    clearance checks, where only what is near the surface matters).
     """
     points = np.asarray(points, np.float64)
     co64 = np.asarray(co, np.float64)
     a, b, c = co64[tris[:, 0]], co64[tris[:, 1]], co64[tris[:, 2]]
     lo, hi = np.minimum(np.minimum(a, b), c), np.maximum(np.maximum(a, b), c)
     h = max(float(np.median(hi - lo)) * 3.0, 1e-3)  # ~1.3 cm on the template
+    if within is not None:
+        h = max(h, 2.0 * within / (SPAN - 1))  # a ball of radius ``within`` fits the SPAN-cell block
     grid = _TriangleGrid(lo, hi, h)
-    verts = _TriangleGrid(co64, co64, h)  # vertices as zero-size boxes
-    best_t = np.zeros(len(points), np.int64)
+    on_surface = co64[np.unique(tris)]  # only vertices on a triangle bound the distance to the surface
+    verts = _TriangleGrid(on_surface, on_surface, h)  # vertices as zero-size boxes
+    best_t = np.zeros(len(points), np.int64) if within is None else np.full(len(points), -1, np.int64)
     best_b = np.zeros((len(points), 3))
     best_d = np.full(len(points), np.inf)
     ring = np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), -1).reshape(-1, 3)
@@ -154,7 +160,9 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
         u = np.full(len(p), np.inf)
         if len(rows):  # rows come out sorted (cells are asked point by point): a segmented minimum
             first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            u[rows[first]] = np.minimum.reduceat(np.linalg.norm(p[rows] - co64[ids], axis=1), first)
+            u[rows[first]] = np.minimum.reduceat(np.linalg.norm(p[rows] - on_surface[ids], axis=1), first)
+        if within is not None:
+            u = np.minimum(u, within)  # the closest point, if it is within reach, is in this ball
         near = np.flatnonzero(u <= (SPAN - 1) * h / 2)  # the ball spans at most SPAN cells per axis
         c_lo, c_hi = grid.cell_of(p[near] - u[near, None]), grid.cell_of(p[near] + u[near, None])
         small = (c_hi - c_lo).max(1) <= 1  # most points: the ball fits a 2x2x2 block
@@ -169,8 +177,10 @@ def closest_points(points: np.ndarray, co: np.ndarray, tris: np.ndarray, chunk: 
         keep = _box_distance(p[rows2], lo[cols2], hi[cols2]) <= u[rows2]
         pair = np.unique(rows2[keep] * len(tris) + cols2[keep])  # a triangle listed in several cells: once
         r, t, bary, d = _solve_pairs(p, pair // len(tris), pair % len(tris), a, b, c)
+        if within is not None:
+            r, t, bary, d = (x[d <= within] for x in (r, t, bary, d))
         best_t[s + r], best_b[s + r], best_d[s + r] = t, bary, d
-    far = np.flatnonzero(~np.isfinite(best_d))
+    far = np.flatnonzero(~np.isfinite(best_d)) if within is None else np.zeros(0, np.int64)
     if len(far):  # no vertex near: brute force against every triangle's bounding sphere
         centre = (a + b + c) / 3
         radius = np.sqrt(np.maximum.reduce([((v - centre) ** 2).sum(1) for v in (a, b, c)]))

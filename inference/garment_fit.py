@@ -19,6 +19,7 @@ from .vocabulary import SLIDERS
 
 LEVELS = {"chest": "bust_l", "waist": "navel", "hips": "buttock"}  # the levels Measurer reads these girths at
 POKE_TOLERANCE_M = 0.0005  # thinner than any cloth
+NEAR_M = 0.08  # a body vertex farther than this from the cloth is not judged (deeper pokes do not happen)
 LEVEL_MARGIN_M = 0.005  # a girth level this close to the garment's top or hem is not read
 
 
@@ -102,10 +103,10 @@ def through(garment: MeshData, body_co: np.ndarray, layers: list | None = None) 
         ids = np.flatnonzero(covers & near)
         if not len(ids) or not np.any(faces):
             continue
-        signed, interior = _side_of(_faces(garment, faces), body[ids])
-        claimed[ids] |= interior
-        inside[ids] |= interior & (signed <= POKE_TOLERANCE_M)
-        depth[ids] = np.maximum(depth[ids], np.where(interior, signed, 0.0))
+        side = cloth_side(_faces(garment, faces), body[ids], within=NEAR_M)
+        claimed[ids] |= side.interior
+        inside[ids] |= side.interior & (side.signed <= POKE_TOLERANCE_M)
+        depth[ids] = np.maximum(depth[ids], np.where(side.interior, side.signed, 0.0))
     out = claimed & ~inside
     return int(out.sum()), float(depth[out].max() * 1000.0) if out.any() else 0.0
 
@@ -116,21 +117,72 @@ def _faces(mesh: MeshData, keep: np.ndarray) -> MeshData:
     return MeshData(mesh.co, mesh.face_sizes[keep], mesh.loop_vertex[loops])
 
 
-def _side_of(mesh: MeshData, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class ClothSide:
+    """Where points lie against a cloth surface (one row per point)."""
+    signed: np.ndarray  # (N,) metres from the closest cloth point, positive on the outer side (inf: not near)
+    interior: np.ndarray  # (N,) the closest point is inside the cloth, not on its edge (False where not near)
+    tri: np.ndarray  # (N,) closest triangle of ``mesh.triangles()`` (-1: not near)
+    bary: np.ndarray  # (N, 3) its barycentric weights
+    normal: np.ndarray  # (N, 3) unit pseudonormal there (outward)
+
+
+def cloth_side(mesh: MeshData, p: np.ndarray, within: float | None = None) -> ClothSide:
     """Signed distance of points ``p`` from their closest point on ``mesh`` (positive: outside, along the
-    face normal) and whether that closest point is inside the cloth rather than on its edge."""
+    outward normal) and whether that closest point is inside the cloth rather than on its edge.
+
+    The side is read from the pseudonormal of the closest feature (Baerentzen & Aanaes 2005): the face
+    normal inside a face, the sum of the two face normals on an edge, the angle-weighted normal at a
+    vertex. A single face's normal gets it wrong at a crease: a point above a trouser crotch seam has its
+    closest point on the seam, where either leg's face normal points sideways. ``within``: points farther
+    than this from the cloth are not looked at (signed inf, interior False)."""
     gco = np.asarray(mesh.co, np.float64)
     tris = mesh.triangles()
-    tri, bary, _ = closest.closest_points(p, gco, tris)
-    edge = _boundary_vertices(mesh)
-    t = tris[tri]
+    p = np.asarray(p, np.float64)
+    tri, bary, _ = closest.closest_points(p, gco, tris, within=within)
+    found = tri >= 0
+    a, b, c = gco[tris[:, 0]], gco[tris[:, 1]], gco[tris[:, 2]]
+    fn = np.cross(b - a, c - a)
+    fn /= np.linalg.norm(fn, axis=1, keepdims=True) + 1e-20
+    t = tris[np.maximum(tri, 0)]
+    nz = bary > 1e-9
+    count = nz.sum(1)
+    normal = fn[np.maximum(tri, 0)]
+    at_vertex = found & (count == 1)
+    if at_vertex.any():
+        normal[at_vertex] = _vertex_normals(gco, tris, fn)[t[at_vertex, np.argmax(nz[at_vertex], 1)]]
+    at_edge = np.flatnonzero(found & (count == 2))
+    if len(at_edge):
+        keys, edge_normal = _edge_normals(tris, fn, len(gco))
+        ends = np.sort(t[at_edge][nz[at_edge]].reshape(-1, 2), 1)
+        normal[at_edge] = edge_normal[np.searchsorted(keys, ends[:, 0] * len(gco) + ends[:, 1])]
+    normal /= np.linalg.norm(normal, axis=1, keepdims=True) + 1e-20
     q = (gco[t] * bary[..., None]).sum(1)
+    edge = _boundary_vertices(mesh)
     # On an edge of the cloth: the closest point is on a boundary vertex or between two of them.
     on_edge = ((bary > 1e-6) & ~edge[t]).sum(1) == 0
-    a, b, c = gco[t[:, 0]], gco[t[:, 1]], gco[t[:, 2]]
-    n = np.cross(b - a, c - a)
-    n /= np.linalg.norm(n, axis=1, keepdims=True) + 1e-20
-    return ((p - q) * n).sum(1), ~on_edge
+    signed = np.where(found, ((p - q) * normal).sum(1), np.inf)
+    return ClothSide(signed, found & ~on_edge, tri, bary, normal)
+
+
+def _vertex_normals(co: np.ndarray, tris: np.ndarray, fn: np.ndarray) -> np.ndarray:
+    """Angle-weighted vertex normals (unnormalised)."""
+    out = np.zeros_like(co)
+    for k in range(3):
+        u = co[tris[:, (k + 1) % 3]] - co[tris[:, k]]
+        w = co[tris[:, (k + 2) % 3]] - co[tris[:, k]]
+        cos = (u * w).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(w, axis=1) + 1e-20)
+        np.add.at(out, tris[:, k], fn * np.arccos(np.clip(cos, -1, 1))[:, None])
+    return out
+
+
+def _edge_normals(tris: np.ndarray, fn: np.ndarray, n_vertices: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted edge keys (lo * n + hi) and, per edge, the sum of its faces' normals."""
+    e = np.sort(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), 1)
+    keys, inverse = np.unique(e[:, 0] * n_vertices + e[:, 1], return_inverse=True)
+    out = np.zeros((len(keys), 3))
+    np.add.at(out, inverse, np.tile(fn, (3, 1)))
+    return keys, out
 
 
 def normal_variation(mesh: MeshData, co: np.ndarray | None = None) -> float:

@@ -93,3 +93,24 @@ def test_closest_points_reports_progress_and_can_be_cancelled(body):
     with pytest.raises(Stop):
         closest.closest_points(co + 0.001, co, tris, chunk=1000, progress=progress)
     assert seen[0] == 0.0 and 0.3 < seen[-1] < 0.5  # stopped at the first chunk past 30 %
+
+
+def test_vertices_on_no_triangle_do_not_hide_the_closest_triangle(body):
+    co, tris = body
+    rng = np.random.default_rng(2)
+    pts = co[rng.integers(0, len(co), 200)] + rng.normal(0, 0.01, (200, 3))
+    front = tris[co[tris].mean(1)[:, 1] < 0]  # half the surface: the back's vertices are on no triangle
+    _, _, d = closest.closest_points(pts, co, front)
+    np.testing.assert_allclose(d, _brute(pts, co, front), atol=1e-9)
+
+
+def test_within_finds_exactly_what_is_that_close(body):
+    co, tris = body
+    rng = np.random.default_rng(3)
+    pts = co[rng.integers(0, len(co), 300)] + rng.normal(0, 0.03, (300, 3))
+    truth = _brute(pts, co, tris)
+    tri, _, d = closest.closest_points(pts, co, tris, within=0.02)
+    close = truth <= 0.02
+    assert 0 < close.sum() < len(pts)
+    np.testing.assert_allclose(d[close], truth[close], atol=1e-9)
+    assert np.isinf(d[~close]).all() and (tri[~close] == -1).all()

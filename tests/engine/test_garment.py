@@ -153,3 +153,23 @@ def test_a_sleeveless_dress_follows_other_bodies_without_pokes():
         fit = garment.fit(moved, other)
         assert fit.pokes == 0, (sex, fit.summary())
         assert abs(fit.ease["chest"] - PRESETS["a_line_dress"].ease_chest) < 1.0  # ease follows the body
+
+
+def test_the_side_of_a_crease_is_read_from_its_pseudonormal():
+    """An inverted V (two trouser legs meeting at a crotch seam): a point above the seam is inside the cloth
+    though either face's own normal, at the seam, says outside for half of such points."""
+    from inference.garment_fit import cloth_side
+    from inference.mesh import MeshData
+
+    # Two planes meeting at the ridge x = 0, z = 0, falling away at 45 degrees; normals point down-outward.
+    # Three vertex rows along y, so the ridge's middle vertex is not on the cloth's edge.
+    co = np.array([[x, y, -abs(x)] for y in (-1, 0, 1) for x in (-1, 0, 1)], np.float32)  # index 3 * row + col
+    quads = np.array([[r * 3 + c, r * 3 + c + 3, r * 3 + c + 4, r * 3 + c + 1] for r in (0, 1) for c in (0, 1)])
+    cloth = MeshData(co, np.full(4, 4, np.int32), quads.ravel().astype(np.int32))
+    a, b, c = co[quads[0, :3]]
+    assert np.cross(b - a, c - a)[2] < 0  # outward: down, into the gap between the legs
+    points = np.array([[x, y, 0.05] for x in (-0.01, 0.0, 0.01) for y in (0.0, 0.5)])  # at the vertex, on the edge
+    side = cloth_side(cloth, points)
+    assert (side.signed < 0).all() and side.interior.all()
+    below = cloth_side(cloth, np.array([[0.0, 0.0, -0.05]]))
+    assert below.signed[0] > 0
