@@ -17,7 +17,7 @@ import numpy as np
 from . import closest, onnx_model
 from .errors import EngineError
 from .measure import Measurer, TopologyError
-from .mesh import MeshError
+from .mesh import MeshError, vertex_normals
 from .vocabulary import BY_ID, SLIDERS
 
 CARD = "body_model.json"
@@ -346,7 +346,7 @@ class BodyModel:
             probes[1:] += np.diag(h)
             conds = np.concatenate([probes[:, :n_c], np.full((len(probes), 1), cond[-1])], 1)
             full = self.decode(conds, probes[:, n_c:]).astype(np.float64)
-            normals = _vertex_normals(full[0], self.measurer.tris)[body_idx]
+            normals = vertex_normals(full[0], self.measurer.tris)[body_idx]
             bodies = full[:, body_idx]
             base = bodies[0]
             if trans is None:  # align feet and the body's centre before the first correspondences
@@ -376,14 +376,6 @@ class BodyModel:
         verts = self.decode(cond32, style.astype(np.float32))[0][body_idx]
         err = np.linalg.norm(pts - trans - verts[closest.nearest_vertices(pts - trans, verts)[:, 0]], axis=1).mean()
         return cond32, style.astype(np.float32), trans, float(err), sex
-
-
-def _vertex_normals(co: np.ndarray, tris: np.ndarray) -> np.ndarray:
-    """Area-weighted vertex normals."""
-    fn = np.cross(co[tris[:, 1]] - co[tris[:, 0]], co[tris[:, 2]] - co[tris[:, 0]])
-    idx = tris.ravel()
-    vn = np.stack([np.bincount(idx, np.repeat(fn[:, c], 3), len(co)) for c in range(3)], 1)
-    return vn / (np.linalg.norm(vn, axis=1, keepdims=True) + 1e-12)
 
 
 __all__ = ["BodyModel", "BodyResult", "ScanFit", "BodyInputError", "TopologyError", "MeshError", "SLIDERS"]

@@ -103,7 +103,7 @@ def through(garment: MeshData, body_co: np.ndarray, layers: list | None = None) 
         ids = np.flatnonzero(covers & near)
         if not len(ids) or not np.any(faces):
             continue
-        side = cloth_side(_faces(garment, faces), body[ids], within=NEAR_M)
+        side = cloth_side(faces_of(garment, faces), body[ids], within=NEAR_M)
         claimed[ids] |= side.interior
         inside[ids] |= side.interior & (side.signed <= POKE_TOLERANCE_M)
         depth[ids] = np.maximum(depth[ids], np.where(side.interior, side.signed, 0.0))
@@ -111,7 +111,7 @@ def through(garment: MeshData, body_co: np.ndarray, layers: list | None = None) 
     return int(out.sum()), float(depth[out].max() * 1000.0) if out.any() else 0.0
 
 
-def _faces(mesh: MeshData, keep: np.ndarray) -> MeshData:
+def faces_of(mesh: MeshData, keep: np.ndarray) -> MeshData:
     """The polygons ``keep`` of ``mesh`` (all vertices kept)."""
     loops = np.repeat(keep, mesh.face_sizes)
     return MeshData(mesh.co, mesh.face_sizes[keep], mesh.loop_vertex[loops])

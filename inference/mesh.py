@@ -109,3 +109,11 @@ def load_template(part: str = "body", user_dir=None) -> MeshData:
         raise MeshError(f"the template mesh {path} is unreadable ({type(exc).__name__}: {exc}): reinstall the "
                         "add-on, or rebuild it with python -m models.template.build_template") from exc
     return mesh.validate(f"template {part}")
+
+
+def vertex_normals(co: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Area-weighted unit vertex normals (outward on a closed, consistently wound mesh such as the body)."""
+    fn = np.cross(co[tris[:, 1]] - co[tris[:, 0]], co[tris[:, 2]] - co[tris[:, 0]])
+    idx = tris.ravel()
+    vn = np.stack([np.bincount(idx, np.repeat(fn[:, c], 3), len(co)) for c in range(3)], 1)
+    return vn / (np.linalg.norm(vn, axis=1, keepdims=True) + 1e-12)

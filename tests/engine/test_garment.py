@@ -173,3 +173,33 @@ def test_the_side_of_a_crease_is_read_from_its_pseudonormal():
     assert (side.signed < 0).all() and side.interior.all()
     below = cloth_side(cloth, np.array([[0.0, 0.0, -0.05]]))
     assert below.signed[0] > 0
+
+
+@pytest.mark.parametrize("name, case", [("t_shirt", 3), ("trousers", 3)])
+def test_clearance_pushes_the_cloth_out_where_a_changed_body_pokes_through(name, case):
+    """A set-in sleeve on a broader body (the armpit rises into it) and trousers on another body: the
+    transferred garment has body vertices through it; after Clearance.resolve none are."""
+    from inference.binding import DisplacementSmoother
+    from inference.body_shaper import BodyShaper
+    from inference.garment_clearance import Clearance
+    from inference.mesh import template_body_parts
+
+    shaper = BodyShaper.load()
+    start = shaper.random("female", 11).vertices
+    g = garment.make(PRESETS[name], start)
+    b = shaper.bind(g.mesh.co, reference=start)
+    q = g.mesh.loop_vertex.reshape(-1, 4)
+    smoother = DisplacementSmoother(np.concatenate([q[:, [0, 1]], q[:, [1, 2]], q[:, [2, 3]], q[:, [3, 0]]]),
+                                    b.distance)
+    other = shaper.random(("female", "male")[case % 2], 2000 + case).vertices
+    co = shaper.deform(b, g.mesh.co, start, other, None, smoother)
+    sleeves = garment.sleeve_faces(g)
+    mesh = type(g.mesh)
+    before = garment.fit(mesh(co.astype(np.float32), g.mesh.face_sizes, g.mesh.loop_vertex), other, g.spec.sleeve,
+                         sleeves)
+    layers = garment.layers(g.mesh, g.spec.sleeve, sleeves, garment.body_cut(other), template_body_parts())
+    out = Clearance(g.mesh, layers, shaper.tris).resolve(co, other)
+    after = garment.fit(mesh(out.co.astype(np.float32), g.mesh.face_sizes, g.mesh.loop_vertex), other,
+                        g.spec.sleeve, sleeves)
+    assert before.pokes > 0 and after.pokes == 0 and out.pokes == 0, (before.summary(), after.summary())
+    assert out.max_push_mm < 60
