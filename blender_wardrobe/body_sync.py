@@ -1,20 +1,25 @@
 """Body sliders -> one managed shape key on the avatar and on every garment bound to it.
 
 Slider values live on ``Object.wardrobe`` (saved with the .blend). Each change decodes a body with
-the engine and writes the key with ``points.foreach_set``. Bindings are stored on the mesh as point
-attributes, so a reopened file follows again without recomputing them. Per-object arrays (basis,
-binding, reference body) are cached in memory keyed by the object's pointer and vertex count.
+the engine and writes the key with ``points.foreach_set``. Made-to-measure garments are then pushed out
+where the new body pokes through them (clearance, 0.2-0.6 s a garment): at once for an operator, a
+script or a background run; for a slider drag on a worker thread once the drag has paused, so dragging
+stays live. Bindings are stored on the mesh as point attributes, so a reopened file follows again
+without recomputing them. Per-object arrays (basis, binding, reference body) are cached in memory keyed
+by the object's pointer and vertex count.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 import bpy
 import numpy as np
 
-from . import choices, model_cache
+from . import choices, garment_data, mesh_io, model_cache
 from .engine import binding as engine_binding
 from .engine import body as engine_body
 from .engine import body_shaper as engine_body_shaper
+from .jobs import Job
 
 BODY_KEY = "Wardrobe Body"
 BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
@@ -22,9 +27,15 @@ BIND_WEIGHTS = "wardrobe_bind_weights"
 BIND_DISTANCE = "wardrobe_bind_distance"
 
 
+CLEAR_AFTER_S = 0.3  # a drag that paused this long gets its garments cleared
+POLL_S = 0.05
+
+
 @dataclass
 class _State:
     suspended: int = 0  # > 0 while sliders are set in bulk: no decode per slider
+    written: dict = field(default_factory=dict)  # avatar pointer -> count of body writes (stale-result check)
+    pending: dict = field(default_factory=dict)  # avatar pointer -> what a deferred clearance needs
 
 
 _state = _State()
@@ -175,7 +186,11 @@ def _mesh_state(obj, shaper) -> dict:
             ref = shaper.decode(np.array(s.bind_condition, np.float32),
                                 np.array(s.bind_style[:shaper.latent], np.float32))
         b = _load_binding(obj)
-        st = {"n": n, "binding": b, "reference": ref, "smoother": _smoother(obj, b)}
+        st = {"n": n, "binding": b, "reference": ref, "smoother": _smoother(obj, b), "clearance": None}
+        spec = garment_data.spec_of(obj) if s.role == "GARMENT" else None
+        if spec is not None:  # made to measure: its pieces say what it covers (a helper garment is left be)
+            st["clearance"] = shaper.clearance(mesh_io.read_mesh(obj.data), spec.sleeve,
+                                               garment_data.sleeve_faces(obj))
         _cache[key] = st
     st["basis"] = basis_co(obj)  # read every time (~0.1 ms per 10k vertices): the user may have edited it
     return st
@@ -185,16 +200,17 @@ def forget(obj=None):
     """Drop cached arrays (after undo, file load, or editing the mesh)."""
     if obj is None:
         _cache.clear()
+        _state.pending.clear()  # an undo or a new file: a deferred clearance would write an older body
     else:
         _cache.pop(obj.as_pointer(), None)
 
 
-def _rotation(obj, avatar) -> np.ndarray | None:
-    """Linear part of avatar frame -> ``obj``'s frame; None when they coincide (parented, untransformed)."""
+def _frame(obj, avatar) -> np.ndarray | None:
+    """4x4 ``obj``'s frame -> the avatar's; None when they coincide (parented, untransformed)."""
     if obj == avatar:
         return None
-    m = np.array((obj.matrix_world.inverted() @ avatar.matrix_world).to_3x3(), np.float32)
-    return None if np.allclose(m, np.eye(3), atol=1e-6) else m
+    m = np.array(avatar.matrix_world.inverted() @ obj.matrix_world, np.float64)
+    return None if np.allclose(m, np.eye(4), atol=1e-6) else m
 
 
 # -- the update ---------------------------------------------------------------------------------------
@@ -238,11 +254,12 @@ def follow_move(avatar, shaper, moved: str):
                 s.inferred[j] = True
 
 
-def update_avatar(avatar, context=None, body=None):
+def update_avatar(avatar, context=None, body=None, clear: bool = True):
     """Decode the avatar's body and write it, and its garments' shapes, into the managed shape keys.
 
     One crossing into the engine and one back: slider values and the cached followers go in, the
-    body and every mesh's new positions come out.
+    body and every mesh's new positions come out. Without ``clear`` (a slider drag in the UI) garments
+    are cleared on a worker once the drag pauses (``CLEAR_AFTER_S``).
     """
     shaper = model_cache.body_shaper(context or bpy.context)
     meshes = (avatar, *garments_of(avatar))
@@ -250,18 +267,94 @@ def update_avatar(avatar, context=None, body=None):
     for obj in meshes:
         st = _mesh_state(obj, shaper)
         followers.append(engine_body_shaper.Follower(st["binding"], st["basis"], st["reference"], st["smoother"],
-                                                     _rotation(obj, avatar)))
+                                                     _frame(obj, avatar), st["clearance"]))
     s = avatar.wardrobe
     warnings = []
     if body is None and s.match_exactly:
         body, _, _, warnings = current_body(avatar, shaper)
-    pose = shaper.pose(slider_values(avatar), s.sex, style_of(s, shaper.latent), followers, body=body)
-    for obj, co in zip(meshes, pose.positions):
-        write_key(obj, co)
-    s.body_message = "; ".join(warnings + pose.warnings)
+    defer = not clear and _can_defer()
+    pose = shaper.pose(slider_values(avatar), s.sex, style_of(s, shaper.latent), followers, body=body,
+                       clear=not defer)
+    _write(avatar, meshes, pose)
+    s.body_message = "; ".join(warnings + pose.warnings + _still_through(meshes, pose))
     s.applied = [slider_values(avatar)[n] for n in engine_body.SLIDERS]
+    if defer and any(f.clearance is not None for f in followers):
+        _defer_clearance(avatar, meshes, followers, pose)
     return pose.body
 
+
+def _write(avatar, meshes, pose):
+    for obj, co in zip(meshes, pose.positions):
+        write_key(obj, co)
+    key = avatar.as_pointer()
+    _state.written[key] = _state.written.get(key, 0) + 1  # a clearance begun before this is now stale
+    _state.pending.pop(key, None)
+
+
+def _still_through(meshes, pose) -> list[str]:
+    return [f"'{obj.name}': {n} body vertices still through it (the body outgrew it: make it again, or with "
+            "more ease)" for obj, n in zip(meshes, pose.pokes or (), strict=False) if n]
+
+
+# -- clearance after a slider drag -----------------------------------------------------------------------
+def _can_defer() -> bool:
+    return not bpy.app.background  # no event loop runs timers in background mode
+
+
+def _later(fn, seconds: float):
+    bpy.app.timers.register(fn, first_interval=seconds)
+
+
+def _defer_clearance(avatar, meshes, followers, pose):
+    key = avatar.as_pointer()
+    _state.pending[key] = {"written": _state.written[key], "names": [o.name for o in meshes],
+                           "counts": [len(o.data.vertices) for o in meshes], "followers": followers, "pose": pose}
+    _later(partial(_start_clearance, avatar.name, key, _state.written[key]), CLEAR_AFTER_S)
+
+
+def _start_clearance(name: str, key: int, written: int):
+    """Timer: the drag paused; clear on a worker unless the body was written again since."""
+    job = _state.pending.get(key)
+    if job is None or job["written"] != written:
+        return None
+    shaper = model_cache.body_shaper(bpy.context)
+    followers, pose = job["followers"], job["pose"]
+    work = Job(lambda progress: shaper.clear(pose, followers))
+    work.start()
+    _later(partial(_finish_clearance, name, key, written, work), POLL_S)
+    return None
+
+
+def _finish_clearance(name: str, key: int, written: int, work: Job):
+    """Timer: write the cleared garments if nothing changed meanwhile (else drop them: a newer body is on)."""
+    if not work.done:
+        return POLL_S
+    job = _state.pending.get(key)
+    if job is None or job["written"] != written:  # a newer body is on (its own clearance is pending)
+        return None
+    del _state.pending[key]
+    avatar = bpy.data.objects.get(name)
+    if avatar is None or avatar.as_pointer() != key:
+        return None
+    meshes = [bpy.data.objects.get(n) for n in job["names"]]
+    if work.error is not None or any(o is None or len(o.data.vertices) != c
+                                     for o, c in zip(meshes, job["counts"], strict=True)):
+        if work.error is not None:
+            avatar.wardrobe.body_message = f"Garment clearance failed: {work.error}"
+        return None  # deleted or edited meanwhile: the next body change starts again
+    pose = work.result
+    _write(avatar, meshes, pose)
+    through = _still_through(meshes, pose)
+    if through:
+        avatar.wardrobe.body_message = "; ".join(filter(None, [avatar.wardrobe.body_message, *through]))
+    return None
+
+
+def settle(avatar):
+    """Clear a deferred drag's garments now (before a drape, a render or a fit reads them)."""
+    job = _state.pending.pop(avatar.as_pointer(), None)
+    if job is not None:
+        update_avatar(avatar)
 
 def _in_edit_mode(avatar) -> str | None:
     for obj in (avatar, *garments_of(avatar)):
@@ -283,7 +376,7 @@ def on_slider_change(avatar, context, moved: str | None = None):
             s.body_message = (f"'{busy}' is in Edit Mode: the body is not updated; leave Edit Mode and move a "
                               "slider (or press Reset Body) to update it")
             return
-        update_avatar(avatar, context)
+        update_avatar(avatar, context, clear=False)
     except Exception as exc:  # an update callback cannot report: keep the message for the panel
         s.body_message = f"Body update failed: {exc}"
         print(f"Blender Wardrobe: body update failed for '{avatar.name}': {exc}")

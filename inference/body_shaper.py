@@ -10,12 +10,15 @@ rest template, or the body it was fitted on) and then follows by barycentric tra
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from . import garment
 from .binding import Binding, BindingError, DisplacementSmoother, check_avatar_frame, check_lines_up
 from .body import SLIDERS, BodyModel, BodyResult
-from .mesh import load_template
+from .garment_clearance import Clearance
+from .mesh import load_template, template_body_parts
 
 __all__ = ["BodyShaper", "Follower", "Pose", "SLIDERS", "Binding", "DisplacementSmoother"]
 
@@ -27,7 +30,12 @@ class Follower:
     basis: np.ndarray  # its own rest positions
     reference: np.ndarray | None = None  # the body it was bound on (None: the rest template)
     smoother: DisplacementSmoother | None = None  # for garments that stand off the body
-    rotation: np.ndarray | None = None  # 3x3 avatar frame -> its frame (None: the same)
+    frame: np.ndarray | None = None  # 4x4 its frame -> the avatar's (None: the same)
+    clearance: Clearance | None = None  # a made-to-measure garment: pushed out where the body pokes through
+
+    def rotation(self) -> np.ndarray | None:
+        """3x3 taking displacements from the avatar's frame into its own."""
+        return None if self.frame is None else np.linalg.inv(np.asarray(self.frame, np.float64)[:3, :3])
 
 
 @dataclass
@@ -35,6 +43,7 @@ class Pose:
     body: np.ndarray  # (V, 3) template-topology vertices
     positions: list  # new (N_i, 3) positions, one per follower
     warnings: list  # what the plausibility checks changed about the request
+    pokes: list | None = None  # per follower: body vertices still through it after clearance (None: not cleared)
 
 
 class BodyShaper:
@@ -43,6 +52,7 @@ class BodyShaper:
         template = load_template("body", user_dir)
         self.rest = np.ascontiguousarray(template.co, np.float32)
         self.tris = model.measurer.tris
+        self.user_dir = user_dir
 
     @classmethod
     def load(cls, user_dir=None, provider: str = "AUTO", threads: int = 0) -> BodyShaper:
@@ -90,15 +100,43 @@ class BodyShaper:
         return b
 
     def pose(self, values: dict[str, float], sex: str, style, followers: list[Follower],
-             body: np.ndarray | None = None) -> Pose:
+             body: np.ndarray | None = None, clear: bool = False) -> Pose:
         """One slider tick in one call: the body for the slider values (or the given ``body``) and the
-        new positions of the avatar and everything bound to it."""
+        new positions of the avatar and everything bound to it; with ``clear``, made-to-measure garments
+        are also pushed out where the body pokes through (0.2-0.6 s each: after a drag, not during it)."""
         warnings = []
         if body is None:
             condition, warnings = self.condition(values, sex)
             body = self.decode(condition, style)
-        positions = [self.deform(f.binding, f.basis, f.reference, body, f.rotation, f.smoother) for f in followers]
-        return Pose(body, positions, list(warnings))
+        positions = [self.deform(f.binding, f.basis, f.reference, body, f.rotation(), f.smoother)
+                     for f in followers]
+        pose = Pose(body, positions, list(warnings))
+        return self.clear(pose, followers) if clear else pose
+
+    def clear(self, pose: Pose, followers: list[Follower]) -> Pose:
+        """``pose`` with every follower that has a ``clearance`` pushed out of ``pose.body`` (the rest as
+        they are); ``pokes`` says, per follower, what is still through it (None: nothing to clear)."""
+        todo = [k for k, f in enumerate(followers) if f.clearance is not None]
+        positions, pokes = list(pose.positions), [None] * len(followers)
+        if todo:
+            cut = garment.body_cut(pose.body, self.user_dir, self.model.measurer)
+            for k in todo:
+                f = followers[k]
+                frame = np.eye(4) if f.frame is None else np.asarray(f.frame, np.float64)
+                in_body = positions[k] @ frame[:3, :3].T + frame[:3, 3]
+                done = f.clearance.resolve(in_body, pose.body, cut)
+                positions[k] = ((done.co - frame[:3, 3]) @ np.linalg.inv(frame[:3, :3]).T).astype(np.float32)
+                pokes[k] = done.pokes
+        return Pose(pose.body, positions, pose.warnings, pokes)
+
+    def clearance(self, mesh, sleeve_cm: float, sleeve_faces: np.ndarray | None) -> Clearance:
+        """What ``clear`` needs of a made-to-measure garment (``mesh``: its topology; built once per garment)."""
+        return Clearance(mesh, sleeve_cm, sleeve_faces, self.tris, self.parts)
+
+    @cached_property
+    def parts(self) -> np.ndarray:
+        """(V,) body part of each template vertex (``vocabulary.BODY_PARTS``)."""
+        return template_body_parts(self.user_dir)
 
     def deform(self, binding: Binding, basis: np.ndarray, reference: np.ndarray | None, body: np.ndarray,
                rotation: np.ndarray | None = None, smoother: DisplacementSmoother | None = None) -> np.ndarray:

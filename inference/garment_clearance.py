@@ -16,58 +16,69 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .garment_fit import cloth_side, faces_of
+from . import garment
+from .garment_fit import NEAR_M, POKE_TOLERANCE_M, cloth_side, faces_of
+from .garment_shape import BodyCut
 from .mesh import MeshData, vertex_normals
 
 MARGIN_M = 0.002  # cloth kept this far outside the skin (the poke test allows 0.5 mm)
-REACH_M = 0.04  # body vertices farther than this from the cloth (outside or in) are not looked at
 SPREAD_RINGS = 4  # neighbour rings a push fades over
 FALLOFF = 0.6  # share of a push each ring passes on
+ROUNDS = 8  # at most; most garments are clear after one
 
 
 @dataclass(frozen=True)
 class Resolved:
     co: np.ndarray  # (N, 3) garment vertices after the pushes
     pokes: int  # body vertices still through the cloth after the last round
-    rounds: int  # rounds that pushed
+    rounds: int  # rounds of pushes in ``co``
     max_push_mm: float
 
 
 class Clearance:
-    """Per garment topology: which faces cover which body vertices, and the garment's edges to spread on."""
+    """What one made-to-measure garment needs for it, kept with its topology: its faces, which of them are
+    sleeves and how long those are, and its edges to spread a push on."""
 
-    def __init__(self, mesh: MeshData, layers: list, body_tris: np.ndarray, margin: float = MARGIN_M,
-                 rounds: int = 4):
-        self.mesh, self.layers, self.margin, self.rounds = mesh, layers, margin, rounds
-        self.body_tris = np.asarray(body_tris)
-        self.layer_meshes = [faces_of(mesh, faces) for faces, _ in layers]
+    def __init__(self, mesh: MeshData, sleeve_cm: float, sleeve_faces: np.ndarray | None, body_tris: np.ndarray,
+                 body_parts: np.ndarray, margin: float = MARGIN_M, rounds: int = ROUNDS):
+        self.mesh, self.sleeve_cm, self.margin, self.rounds = mesh, float(sleeve_cm), margin, rounds
+        self.sleeve_faces = None if sleeve_faces is None else np.asarray(sleeve_faces, bool)
+        self.body_tris, self.body_parts = np.asarray(body_tris), np.asarray(body_parts)
         lv, start = mesh.loop_vertex, mesh.loop_start
         nxt = np.arange(len(lv)) + 1
         nxt[start + mesh.face_sizes - 1] = start
         e = np.unique(np.sort(np.stack([lv, lv[nxt]], 1), 1), axis=0)
         self.src, self.dst = np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
 
-    def resolve(self, co: np.ndarray, body: np.ndarray) -> Resolved:
-        """Garment vertices ``co`` (the body's frame) pushed out of ``body`` (template topology)."""
+    def resolve(self, co: np.ndarray, body: np.ndarray, cut: BodyCut) -> Resolved:
+        """Garment vertices ``co`` (the body's frame) pushed out of ``body`` (template topology; ``cut`` is
+        ``garment.body_cut(body)``, shared by every garment on it)."""
         g = np.array(co, np.float64)
         body = np.asarray(body, np.float64)
+        placed = MeshData(g.astype(np.float32), self.mesh.face_sizes, self.mesh.loop_vertex)
+        layers = garment.layers(placed, self.sleeve_cm, self.sleeve_faces, cut, self.body_parts)
+        meshes = [faces_of(placed, faces) for faces, _ in layers]
         n = len(g)
         moved = np.zeros(n)
-        rounds = 0
-        pokes = 0
+        best = ((np.inf, np.inf), 0, g, 0, moved)  # where two body parts squeeze one cloth (thighs that
+        rounds = 0  # touch) a push can uncover more than it covers: the round with the fewest pokes is kept
         for _ in range(self.rounds + 1):
-            need, tri, normal, which = self._needs(g, body)
-            pokes = int((need > self.margin).sum())  # through the cloth itself, not just within the margin
-            if not len(need) or rounds == self.rounds:
+            need, tri, bary, normal, which, pokes = self._needs(g, body, layers, meshes)
+            if (pokes, need.sum()) < best[0]:
+                best = ((pokes, need.sum()), pokes, g.copy(), rounds, moved.copy())
+            if not len(need) or rounds == self.rounds or (pokes == 0 and rounds > 0):
                 break
             push = np.zeros(n)
             direction = np.zeros((n, 3))
-            for k, m in enumerate(self.layer_meshes):
+            for k, m in enumerate(meshes):
                 sel = which == k
                 if not sel.any():
                     continue
                 corners = m.triangles()[tri[sel]]  # (P, 3) garment vertex ids
-                amount = np.repeat(need[sel], 3)
+                # The least push of the corners that moves the closest point by the need: it does not
+                # depend on which of two triangles meeting at that point was found.
+                w = bary[sel]
+                amount = (need[sel, None] * w / (w * w).sum(1, keepdims=True)).ravel()
                 v = corners.ravel()
                 np.maximum.at(push, v, amount)
                 np.add.at(direction, v, np.repeat(normal[sel], 3, 0) * amount[:, None])
@@ -83,32 +94,36 @@ class Clearance:
             g += direction * push[:, None]
             moved += push
             rounds += 1
+        _, pokes, g, rounds, moved = best
         return Resolved(g, pokes, rounds, float(moved.max() * 1000.0))
 
-    def _needs(self, g: np.ndarray, body: np.ndarray):
+    def _needs(self, g: np.ndarray, body: np.ndarray, layers: list, meshes: list[MeshData]):
         """For each covered body vertex that no layer holds inside by the margin: how far to push the layer
-        it is least outside of, that layer's closest triangle, and the direction.
+        it is least outside of, that layer's closest triangle and the point on it, and the direction; and
+        how many are through the cloth (the poke test's count).
 
         A sleeve is pushed along its own normal (it wraps one limb; at the armpit the skin faces into the
         crease, towards the trunk). The body's piece spans hollows (between the legs, the buttocks' cleft)
         where a transferred cloth can fold over itself and its normal points anywhere: it is pushed the way
         the skin faces, until the cloth point is beyond the skin by the margin."""
-        lo, hi = g.min(0) - REACH_M, g.max(0) + REACH_M
+        lo, hi = g.min(0) - NEAR_M, g.max(0) + NEAR_M
         near = ((body >= lo) & (body <= hi)).all(1)
         nb = len(body)
         best = np.full(nb, np.inf)  # smallest signed distance (outward positive) over the layers claiming it
         tri = np.full(nb, -1)
+        bary = np.zeros((nb, 3))
         normal = np.zeros((nb, 3))
         which = np.full(nb, -1)
-        for k, ((_, covers), m) in enumerate(zip(self.layers, self.layer_meshes, strict=True)):
+        for k, ((_, covers), m) in enumerate(zip(layers, meshes, strict=True)):
             ids = np.flatnonzero(covers & near)
             if not len(ids):
                 continue
-            side = cloth_side(MeshData(g.astype(np.float32), m.face_sizes, m.loop_vertex), body[ids], within=REACH_M)
+            side = cloth_side(MeshData(g.astype(np.float32), m.face_sizes, m.loop_vertex), body[ids], within=NEAR_M)
             better = side.interior & (side.signed < best[ids])
             sel = ids[better]
-            best[sel], tri[sel], normal[sel], which[sel] = side.signed[better], side.tri[better], \
-                side.normal[better], k
+            best[sel], tri[sel], bary[sel] = side.signed[better], side.tri[better], side.bary[better]
+            normal[sel], which[sel] = side.normal[better], k
+        pokes = int((np.isfinite(best) & (best > POKE_TOLERANCE_M)).sum())  # as Measure Fit counts them
         out = np.flatnonzero(np.isfinite(best) & (best > -self.margin))
         need = best[out] + self.margin
         direction = normal[out]
@@ -119,4 +134,4 @@ class Clearance:
             beyond = ((body[out[on_body]] - cloth_point) * skin).sum(1) + self.margin
             direction[on_body] = skin
             need[on_body] = np.maximum(beyond, 0.5 * need[on_body])
-        return need, tri[out], direction, which[out]
+        return need, tri[out], bary[out], direction, which[out], pokes

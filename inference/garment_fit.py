@@ -43,8 +43,13 @@ class Fit:
 
 
 def _girth_at(co, tris, z) -> float:
-    pts, _ = sections.section_segments(co, tris, (0.0, 0.0, z), (0.0, 0.0, 1.0))
+    """Girth of the garment at height z; NaN where the cut is not closed all round (a hem or a slit that
+    crosses the level after a body change: a tape could not go round there)."""
+    pts, edges = sections.section_segments(co, tris, (0.0, 0.0, z), (0.0, 0.0, 1.0))
     if len(pts) < 2:
+        return float("nan")
+    _, count = np.unique(edges.reshape(-1, 2), axis=0, return_counts=True)
+    if (count != 2).any():  # an edge crossed by one triangle only: the cut runs off the cloth
         return float("nan")
     return sections.hull_perimeter(pts.reshape(-1, 3), (0.0, 0.0, 1.0)) * 100.0
 
@@ -94,7 +99,7 @@ def through(garment: MeshData, body_co: np.ndarray, layers: list | None = None) 
     body = np.asarray(body_co, np.float64)
     if layers is None:
         layers = [(np.ones(garment.n_faces, bool), np.ones(len(body), bool))]
-    lo, hi = garment.co.min(0) - 0.05, garment.co.max(0) + 0.05
+    lo, hi = garment.co.min(0) - NEAR_M, garment.co.max(0) + NEAR_M
     near = ((body >= lo) & (body <= hi)).all(1)
     claimed = np.zeros(len(body), bool)
     inside = np.zeros(len(body), bool)

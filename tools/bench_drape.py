@@ -27,21 +27,12 @@ sys.path.insert(0, str(ROOT))
 import bpy  # noqa: E402
 import addon_utils  # noqa: E402
 # isort: on
-import numpy as np  # noqa: E402
 
-
-def _matmul_ms() -> float:
-    a = np.random.default_rng(1).standard_normal((2048, 2048)).astype(np.float32)
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        a @ a
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+from tools.bench_reference import matmul_ms  # noqa: E402
 
 
 def _one(preset: str, fabric: str, frames: int):
-    from blender_wardrobe import body_sync, mesh_io
+    from blender_wardrobe import body_sync, garment_data, mesh_io
     from blender_wardrobe.choices import GARMENT_FIELDS
     from blender_wardrobe.operators import drape, garments
     from inference import garment, garment_fit, garment_spec
@@ -61,7 +52,7 @@ def _one(preset: str, fabric: str, frames: int):
     mesh = mesh_io.read_mesh(obj.data, undraped)
     folds = garment_fit.normal_variation(mesh, draped) / garment_fit.normal_variation(mesh)
     body = garments.key_co(avatar, body_sync.BODY_KEY)
-    through = garment.fit(mesh_io.read_mesh(obj.data, draped), body, spec.sleeve, garments.sleeve_faces(obj)).pokes
+    through = garment.fit(mesh_io.read_mesh(obj.data, draped), body, spec.sleeve, garment_data.sleeve_faces(obj)).pokes
     return len(obj.data.vertices), (t1 - t0) * 1000, (t2 - t1) * 1000, folds, through
 
 
@@ -74,7 +65,7 @@ def main(argv=None) -> int:
     if addon_utils.enable("blender_wardrobe", default_set=True, handle_error=None) is None:
         print("error: could not enable the blender_wardrobe add-on", file=sys.stderr)
         return 1
-    matmul = _matmul_ms()
+    matmul = matmul_ms()
     print(f"reference: a 2048x2048 float32 matrix product takes {matmul:.1f} ms on this machine; "
           f"{args.frames} drape frames")
     print("| garment | fabric | vertices | make ms | drape ms (median) | drape / matmul | folds (x undraped) "

@@ -30,21 +30,10 @@ sys.path.insert(0, str(ROOT))
 import bpy  # noqa: E402
 import addon_utils  # noqa: E402
 # isort: on
-import numpy as np  # noqa: E402
+
+from tools.bench_reference import matmul_ms  # noqa: E402
 
 STEPS = ("read mesh", "islands", "generate", "rasterize", "pad", "bake", "images", "material")
-
-
-def matmul_ms(repeats: int = 5) -> float:
-    """Median ms of a 2048 x 2048 float32 matrix product: the machine reference."""
-    a = np.random.default_rng(0).standard_normal((2048, 2048), dtype=np.float32)
-    a @ a
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ a
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def _steps(mod, obj, size: int, seed: int) -> dict[str, float]:

@@ -29,6 +29,7 @@ class Drape:
 
     def __init__(self, context, obj, frames: int, fabric: str):
         self.scene, self.obj, self.avatar = context.scene, obj, obj.wardrobe.avatar
+        body_sync.settle(self.avatar)  # drape from the cleared garment, not one a drag left waiting
         self.frames, self.done = frames, 0
         self.frame_was = self.scene.frame_current
         self.old_key = obj.data.shape_keys.key_blocks.get(DRAPE_KEY) if obj.data.shape_keys else None

@@ -10,6 +10,7 @@ from bpy.props import EnumProperty, FloatProperty
 from .. import body_sync, editable, mesh_io, model_cache, preferences
 from ..choices import GARMENT_FIELDS, PATTERN_GARMENTS
 from ..engine import EngineError, garment, garment_spec, vocabulary
+from ..garment_data import PIECE, PIECES, sleeve_faces, spec_of
 from . import avatar as avatar_ops
 
 PIN_GROUP = "Wardrobe Pin"  # where a drape hangs the garment from (shoulders, waistband)
@@ -39,10 +40,6 @@ def allowed(cls, problem: str | None) -> bool:
     return True
 
 
-def spec_of(obj) -> "garment_spec.GarmentSpec | None":
-    return garment_spec.GarmentSpec(**json.loads(obj.wardrobe.pattern)) if obj.wardrobe.pattern else None
-
-
 def key_co(obj, name: str) -> np.ndarray | None:
     kb = obj.data.shape_keys.key_blocks.get(name) if obj.data.shape_keys else None
     if kb is None:
@@ -55,6 +52,7 @@ def key_co(obj, name: str) -> np.ndarray | None:
 def measure_fit(context, obj) -> str:
     """Ease and pokes of ``obj`` on its avatar's current body, stored on the garment and returned."""
     avatar = obj.wardrobe.avatar
+    body_sync.settle(avatar)  # a drag's garments may still be waiting to be cleared
     shaper = model_cache.body_shaper(context)
     body, _, _, _ = body_sync.current_body(avatar, shaper)
     co = key_co(obj, body_sync.BODY_KEY)
@@ -68,16 +66,6 @@ def measure_fit(context, obj) -> str:
     return report
 
 
-def sleeve_faces(obj) -> np.ndarray | None:
-    """(F,) bool faces on sleeve pieces (from the piece attribute written by Make Garment), or None."""
-    me, names = obj.data, obj.get("wardrobe_pieces")
-    if "wardrobe_piece" not in me.attributes or not names:
-        return None
-    piece = np.zeros(len(me.polygons), np.int32)
-    me.attributes["wardrobe_piece"].data.foreach_get("value", piece)
-    return np.array([n.startswith("sleeve") for n in names])[piece]
-
-
 def make_garment(context, avatar, spec) -> bpy.types.Object:
     """Cut ``spec`` around the avatar's current body, bind it to that body and add it to the scene."""
     shaper = model_cache.body_shaper(context)
@@ -89,10 +77,10 @@ def make_garment(context, avatar, spec) -> bpy.types.Object:
         obj.wardrobe.role = "GARMENT"
         obj.wardrobe.avatar = avatar
         obj.wardrobe.pattern = json.dumps(asdict(spec))
-        obj["wardrobe_pieces"] = list(g.pieces)
+        obj[PIECES] = list(g.pieces)
         obj["wardrobe_metres_per_uv"] = g.metres_per_uv
         me = obj.data
-        me.attributes.new("wardrobe_piece", "INT", "FACE").data.foreach_set("value", g.face_piece)
+        me.attributes.new(PIECE, "INT", "FACE").data.foreach_set("value", g.face_piece)
         obj.vertex_groups.new(name=PIN_GROUP).add(np.flatnonzero(g.pins).tolist(), 1.0, "REPLACE")
         body_sync.store_binding(obj, shaper.bind(g.mesh.co, reference=body), (condition, style))
         body_sync.update_avatar(avatar, context)

@@ -69,3 +69,75 @@ def test_drape_bakes_folds_to_a_key_and_cleans_up(addon):
 def test_drape_needs_a_garment(addon):
     _avatar()
     assert not bpy.ops.wardrobe.drape.poll()
+
+
+def _pokes(trousers, avatar, co) -> int:
+    """Body vertices through ``co`` (the garment's positions) on the avatar's current body: Measure Fit's test."""
+    from blender_wardrobe import body_sync, garment_data, mesh_io, model_cache
+    from blender_wardrobe.engine import garment
+
+    body, _, _, _ = body_sync.current_body(avatar, model_cache.body_shaper(bpy.context))
+    spec = garment_data.spec_of(trousers)
+    faces = garment_data.sleeve_faces(trousers)
+    return garment.fit(mesh_io.read_mesh(trousers.data, co), body, spec.sleeve, faces).pokes
+
+
+HEAVIER = {"chest": -8.0, "waist": 2.0, "hips": 7.0, "stature": -3.0, "weight": 20.0}  # pokes into trousers
+TROUSERS = {"kind": "trousers", "length": 92.0, "ease_waist": 2.0, "ease_hips": 10.0, "flare": 8.0}
+
+
+def test_a_heavier_body_is_cleared_out_of_the_garment_at_once_in_a_script(addon, monkeypatch):
+    avatar = _avatar()
+    assert bpy.ops.wardrobe.make_garment(**TROUSERS) == {"FINISHED"}
+    trousers = bpy.context.active_object
+    from blender_wardrobe import body_sync
+
+    with body_sync.suspended():
+        for name, step in HEAVIER.items():
+            setattr(avatar.wardrobe, name, getattr(avatar.wardrobe, name) + step)
+    monkeypatch.setattr(body_sync, "_can_defer", lambda: True)  # what a drag in the UI writes: the follow alone
+    monkeypatch.setattr(body_sync, "_later", lambda fn, seconds: None)
+    body_sync.update_avatar(avatar, clear=False)
+    assert _pokes(trousers, avatar, _key(trousers, "Wardrobe Body")) > 0
+    monkeypatch.undo()
+    avatar.wardrobe.chest += 0.1  # a slider set in a background run clears at once
+    assert _pokes(trousers, avatar, _key(trousers, "Wardrobe Body")) == 0
+    assert bpy.ops.wardrobe.garment_fit() == {"FINISHED"} and "through" not in trousers.wardrobe.fit_report
+
+
+def test_a_drag_clears_the_garment_on_a_worker_once_it_pauses_and_drops_stale_results(addon, monkeypatch):
+    import time
+
+    from blender_wardrobe import body_sync
+
+    avatar = _avatar()
+    avatar.wardrobe.follow = False  # each slider as set, the others left where they are
+    assert bpy.ops.wardrobe.make_garment(**TROUSERS) == {"FINISHED"}
+    trousers = bpy.context.active_object
+    timers = []
+    monkeypatch.setattr(body_sync, "_can_defer", lambda: True)  # as in the UI, whose event loop runs timers
+    monkeypatch.setattr(body_sync, "_later", lambda fn, seconds: timers.append(fn))
+    for name, step in HEAVIER.items():  # a drag: each tick follows at once and asks for a clearance later
+        setattr(avatar.wardrobe, name, getattr(avatar.wardrobe, name) + step)
+    dragged = _key(trousers, "Wardrobe Body").copy()
+    assert _pokes(trousers, avatar, dragged) > 0 and len(timers) == len(HEAVIER)
+    assert timers[0]() is None and len(timers) == len(HEAVIER)  # a tick came after it: it starts nothing
+    timers[-1]()  # the drag paused: the worker starts
+    finish = timers[-1]
+    while finish() is not None:  # poll as the timer would
+        time.sleep(0.02)
+    cleared = _key(trousers, "Wardrobe Body")
+    assert _pokes(trousers, avatar, cleared) < _pokes(trousers, avatar, dragged)
+    body_sync.update_avatar(avatar)  # the same body cleared at once: the worker wrote the same
+    np.testing.assert_allclose(cleared, _key(trousers, "Wardrobe Body"), atol=1e-6)
+
+    avatar.wardrobe.chest += 1.0  # a worker overtaken by another tick: its result is dropped
+    timers[-1]()
+    stale = timers[-1]
+    avatar.wardrobe.chest += 1.0
+    newest = _key(trousers, "Wardrobe Body").copy()
+    while stale() is not None:
+        time.sleep(0.02)
+    np.testing.assert_array_equal(_key(trousers, "Wardrobe Body"), newest)
+    body_sync.settle(avatar)  # what Drape and Measure Fit do first: the pending clearance now
+    assert _pokes(trousers, avatar, _key(trousers, "Wardrobe Body")) == 0

@@ -178,11 +178,10 @@ def test_the_side_of_a_crease_is_read_from_its_pseudonormal():
 @pytest.mark.parametrize("name, case", [("t_shirt", 3), ("trousers", 3)])
 def test_clearance_pushes_the_cloth_out_where_a_changed_body_pokes_through(name, case):
     """A set-in sleeve on a broader body (the armpit rises into it) and trousers on another body: the
-    transferred garment has body vertices through it; after Clearance.resolve none are."""
+    transferred garment has body vertices through it; after a pose with clearance none are, and a garment
+    with its own transform (turned, moved) is pushed the same way in its own frame."""
     from inference.binding import DisplacementSmoother
-    from inference.body_shaper import BodyShaper
-    from inference.garment_clearance import Clearance
-    from inference.mesh import template_body_parts
+    from inference.body_shaper import BodyShaper, Follower
 
     shaper = BodyShaper.load()
     start = shaper.random("female", 11).vertices
@@ -192,14 +191,26 @@ def test_clearance_pushes_the_cloth_out_where_a_changed_body_pokes_through(name,
     smoother = DisplacementSmoother(np.concatenate([q[:, [0, 1]], q[:, [1, 2]], q[:, [2, 3]], q[:, [3, 0]]]),
                                     b.distance)
     other = shaper.random(("female", "male")[case % 2], 2000 + case).vertices
-    co = shaper.deform(b, g.mesh.co, start, other, None, smoother)
     sleeves = garment.sleeve_faces(g)
+    clearance = shaper.clearance(g.mesh, g.spec.sleeve, sleeves)
+    follower = Follower(b, g.mesh.co, start, smoother, clearance=clearance)
+    plain = shaper.pose({}, "female", None, [follower], body=other)
+    assert plain.pokes is None
     mesh = type(g.mesh)
-    before = garment.fit(mesh(co.astype(np.float32), g.mesh.face_sizes, g.mesh.loop_vertex), other, g.spec.sleeve,
+    before = garment.fit(mesh(plain.positions[0], g.mesh.face_sizes, g.mesh.loop_vertex), other, g.spec.sleeve,
                          sleeves)
-    layers = garment.layers(g.mesh, g.spec.sleeve, sleeves, garment.body_cut(other), template_body_parts())
-    out = Clearance(g.mesh, layers, shaper.tris).resolve(co, other)
-    after = garment.fit(mesh(out.co.astype(np.float32), g.mesh.face_sizes, g.mesh.loop_vertex), other,
+    cleared = shaper.pose({}, "female", None, [follower], body=other, clear=True)
+    after = garment.fit(mesh(cleared.positions[0], g.mesh.face_sizes, g.mesh.loop_vertex), other,
                         g.spec.sleeve, sleeves)
-    assert before.pokes > 0 and after.pokes == 0 and out.pokes == 0, (before.summary(), after.summary())
-    assert out.max_push_mm < 60
+    assert before.pokes > 0 and after.pokes == 0 and cleared.pokes == [0], (before.summary(), after.summary())
+    assert np.linalg.norm(cleared.positions[0] - plain.positions[0], axis=1).max() < 0.06
+
+    turn = np.array([[0, -1, 0], [1, 0, 0], [0, 0, 1]], np.float64)  # garment frame -> body frame
+    frame = np.eye(4)
+    frame[:3, :3], frame[:3, 3] = turn, (0.3, -0.2, 0.1)
+    own = (g.mesh.co - frame[:3, 3]) @ turn  # its basis in its own frame (turn is orthonormal)
+    moved = Follower(b, own.astype(np.float32), start, smoother, frame=frame, clearance=clearance)
+    turned = shaper.pose({}, "female", None, [moved], body=other, clear=True)
+    placed = turned.positions[0] @ turn.T + frame[:3, 3]
+    assert turned.pokes == [0]
+    np.testing.assert_allclose(placed, cleared.positions[0], atol=1e-4)  # float32 rounding, not another push
