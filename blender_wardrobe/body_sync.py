@@ -350,6 +350,21 @@ def _finish_clearance(name: str, key: int, written: int, work: Job):
     return None
 
 
+def clear_shape(obj, co: np.ndarray, context=None) -> tuple[np.ndarray, int | None]:
+    """``co`` (positions of garment ``obj`` in its own frame, e.g. a drape's last frame) pushed out of its
+    avatar's current body, and the body vertices still through it (None: not a made-to-measure garment)."""
+    avatar = obj.wardrobe.avatar
+    shaper = model_cache.body_shaper(context or bpy.context)
+    st = _mesh_state(obj, shaper)
+    if st["clearance"] is None:
+        return co, None
+    body, _, _, _ = current_body(avatar, shaper)
+    follower = engine_body_shaper.Follower(st["binding"], st["basis"], frame=_frame(obj, avatar),
+                                           clearance=st["clearance"])
+    done = shaper.clear(engine_body_shaper.Pose(body, [co], []), [follower])
+    return done.positions[0], done.pokes[0]
+
+
 def settle(avatar):
     """Clear a deferred drag's garments now (before a drape, a render or a fit reads them)."""
     job = _state.pending.pop(avatar.as_pointer(), None)

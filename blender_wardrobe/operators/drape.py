@@ -31,6 +31,7 @@ class Drape:
         self.scene, self.obj, self.avatar = context.scene, obj, obj.wardrobe.avatar
         body_sync.settle(self.avatar)  # drape from the cleared garment, not one a drag left waiting
         self.frames, self.done = frames, 0
+        self.pokes = None  # body vertices the drape left through the cloth after clearance
         self.frame_was = self.scene.frame_current
         self.old_key = obj.data.shape_keys.key_blocks.get(DRAPE_KEY) if obj.data.shape_keys else None
         self.old_mute = self.old_key.mute if self.old_key else False
@@ -88,6 +89,7 @@ class Drape:
             self.restore()
             raise ValueError(f"the cloth simulation returned {len(co)} vertices for {len(self.obj.data.vertices)}")
         self.restore()
+        co, self.pokes = body_sync.clear_shape(self.obj, co)  # the toes under a long hem, an armpit in a sleeve
         body = body_sync.body_key(self.obj)
         key = self.old_key or self.obj.shape_key_add(name=DRAPE_KEY, from_mix=False)
         key.relative_key = body
@@ -96,6 +98,13 @@ class Drape:
         s = self.obj.wardrobe
         s.drape_sliders = [body_sync.slider_values(self.avatar)[n] for n in vocabulary.SLIDERS]
         self.obj.data.update_tag()
+
+    def summary(self) -> str:
+        text = f"Draped '{self.obj.name}' over {self.frames} frames"
+        if self.pokes:
+            text += (f"; {self.pokes} body vertices still through the cloth (the body outgrew it: make it again "
+                     "with more ease)")
+        return text
 
     def restore(self) -> None:
         """Remove what the drape added and go back to the frame the user was on."""
@@ -159,7 +168,7 @@ class WARDROBE_OT_drape(bpy.types.Operator):
                 self._drape.restore()
                 self.report({"ERROR"}, f"Drape failed: {exc}")
                 return {"CANCELLED"}
-            self.report({"INFO"}, f"Draped '{obj.name}' over {self.frames} frames")
+            self.report({"INFO"}, self._drape.summary())
             return {"FINISHED"}
         wm = context.window_manager
         wm.progress_begin(0, self.frames)
@@ -202,7 +211,7 @@ class WARDROBE_OT_drape(bpy.types.Operator):
         if not finished:
             return {"RUNNING_MODAL"}
         self._end(context)
-        self.report({"INFO"}, f"Draped '{drape.obj.name}' over {self.frames} frames")
+        self.report({"INFO"}, drape.summary())
         return {"FINISHED"}
 
 

@@ -59,6 +59,7 @@ def test_drape_bakes_folds_to_a_key_and_cleans_up(addon):
     assert "Wardrobe Drape" in keys and keys["Wardrobe Drape"].relative_key == keys["Wardrobe Body"]
     moved = np.linalg.norm(_key(dress, "Wardrobe Drape") - _key(dress, "Wardrobe Body"), axis=1)
     assert moved.max() > 0.002  # the cloth fell
+    assert _pokes(dress, avatar, _key(dress, "Wardrobe Drape")) == 0  # cleared after the simulation
     assert not dress.modifiers and not avatar.modifiers  # cloth and collider removed
     assert bpy.context.scene.frame_current == frame
     # Drape again: the old key is replaced, not stacked.
@@ -71,15 +72,15 @@ def test_drape_needs_a_garment(addon):
     assert not bpy.ops.wardrobe.drape.poll()
 
 
-def _pokes(trousers, avatar, co) -> int:
+def _pokes(garment_obj, avatar, co) -> int:
     """Body vertices through ``co`` (the garment's positions) on the avatar's current body: Measure Fit's test."""
     from blender_wardrobe import body_sync, garment_data, mesh_io, model_cache
     from blender_wardrobe.engine import garment
 
     body, _, _, _ = body_sync.current_body(avatar, model_cache.body_shaper(bpy.context))
-    spec = garment_data.spec_of(trousers)
-    faces = garment_data.sleeve_faces(trousers)
-    return garment.fit(mesh_io.read_mesh(trousers.data, co), body, spec.sleeve, faces).pokes
+    spec = garment_data.spec_of(garment_obj)
+    faces = garment_data.sleeve_faces(garment_obj)
+    return garment.fit(mesh_io.read_mesh(garment_obj.data, co), body, spec.sleeve, faces).pokes
 
 
 HEAVIER = {"chest": -8.0, "waist": 2.0, "hips": 7.0, "stature": -3.0, "weight": 20.0}  # pokes into trousers
