@@ -115,7 +115,7 @@ def set_body(avatar: bpy.types.Object, sex: str | None = None, style=None, exact
         raise WardrobeError(f"the body could not be updated: {exc}") from exc
     body_sync.set_sliders(avatar, measurements, style=style, sex=sex)
     try:
-        body_sync.update_avatar(avatar, bpy.context, clear=not exact)  # the exact body clears its own
+        body_sync.update_avatar(avatar, bpy.context, clear=body_sync.NEVER if exact else body_sync.NOW)
     except Exception as exc:
         raise WardrobeError(f"the body could not be updated: {exc}") from exc
     if exact:

@@ -254,12 +254,16 @@ def follow_move(avatar, shaper, moved: str):
                 s.inferred[j] = True
 
 
-def update_avatar(avatar, context=None, body=None, clear: bool = True):
+NOW, AFTER_DRAG, NEVER = "now", "after_drag", "never"  # when update_avatar clears made-to-measure garments
+
+
+def update_avatar(avatar, context=None, body=None, clear: str = NOW):
     """Decode the avatar's body and write it, and its garments' shapes, into the managed shape keys.
 
     One crossing into the engine and one back: slider values and the cached followers go in, the
-    body and every mesh's new positions come out. Without ``clear`` (a slider drag in the UI) garments
-    are cleared on a worker once the drag pauses (``CLEAR_AFTER_S``).
+    body and every mesh's new positions come out. ``clear``: NOW; AFTER_DRAG (a slider tick: on a
+    worker once the drag pauses for ``CLEAR_AFTER_S``, or now where no event loop runs timers); NEVER
+    (the caller writes another body right after).
     """
     shaper = model_cache.body_shaper(context or bpy.context)
     meshes = (avatar, *garments_of(avatar))
@@ -272,9 +276,9 @@ def update_avatar(avatar, context=None, body=None, clear: bool = True):
     warnings = []
     if body is None and s.match_exactly:
         body, _, _, warnings = current_body(avatar, shaper)
-    defer = not clear and _can_defer()
+    defer = clear == AFTER_DRAG and _can_defer()
     pose = shaper.pose(slider_values(avatar), s.sex, style_of(s, shaper.latent), followers, body=body,
-                       clear=not defer)
+                       clear=clear != NEVER and not defer)
     _write(avatar, meshes, pose)
     s.body_message = "; ".join(warnings + pose.warnings + _still_through(meshes, pose))
     s.applied = [slider_values(avatar)[n] for n in engine_body.SLIDERS]
@@ -391,7 +395,7 @@ def on_slider_change(avatar, context, moved: str | None = None):
             s.body_message = (f"'{busy}' is in Edit Mode: the body is not updated; leave Edit Mode and move a "
                               "slider (or press Reset Body) to update it")
             return
-        update_avatar(avatar, context, clear=False)
+        update_avatar(avatar, context, clear=AFTER_DRAG)
     except Exception as exc:  # an update callback cannot report: keep the message for the panel
         s.body_message = f"Body update failed: {exc}"
         print(f"Blender Wardrobe: body update failed for '{avatar.name}': {exc}")

@@ -18,7 +18,7 @@ def principled(name: str, color, roughness: float) -> bpy.types.Material:
     return mat
 
 
-def _look_at(obj, target: Vector):
+def look_at(obj, target: Vector):
     obj.rotation_euler = (target - obj.location).to_track_quat("-Z", "Y").to_euler()
 
 
@@ -42,14 +42,14 @@ def stage(scene, height: float):
     cam = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
     cam.data.lens = 85
     cam.location = (0.9, -5.6, 0.55 * height + 0.3)
-    _look_at(cam, Vector((0.0, 0.0, 0.5 * height)))
+    look_at(cam, Vector((0.0, 0.0, 0.5 * height)))
     scene.collection.objects.link(cam)
     scene.camera = cam
 
     key = bpy.data.objects.new("Key", bpy.data.lights.new("Key", "AREA"))
     key.data.energy, key.data.size = 900.0, 2.0
     key.location = (-2.5, -3.0, 3.2)
-    _look_at(key, Vector((0.0, 0.0, 1.0)))
+    look_at(key, Vector((0.0, 0.0, 1.0)))
     scene.collection.objects.link(key)
 
     floor_mesh = bpy.data.meshes.new("Floor")

@@ -87,7 +87,7 @@ HEAVIER = {"chest": -8.0, "waist": 2.0, "hips": 7.0, "stature": -3.0, "weight": 
 TROUSERS = {"kind": "trousers", "length": 92.0, "ease_waist": 2.0, "ease_hips": 10.0, "flare": 8.0}
 
 
-def test_a_heavier_body_is_cleared_out_of_the_garment_at_once_in_a_script(addon, monkeypatch):
+def test_a_heavier_body_is_cleared_out_of_the_garment_at_once_in_a_script(addon):
     avatar = _avatar()
     assert bpy.ops.wardrobe.make_garment(**TROUSERS) == {"FINISHED"}
     trousers = bpy.context.active_object
@@ -96,11 +96,8 @@ def test_a_heavier_body_is_cleared_out_of_the_garment_at_once_in_a_script(addon,
     with body_sync.suspended():
         for name, step in HEAVIER.items():
             setattr(avatar.wardrobe, name, getattr(avatar.wardrobe, name) + step)
-    monkeypatch.setattr(body_sync, "_can_defer", lambda: True)  # what a drag in the UI writes: the follow alone
-    monkeypatch.setattr(body_sync, "_later", lambda fn, seconds: None)
-    body_sync.update_avatar(avatar, clear=False)
+    body_sync.update_avatar(avatar, clear=body_sync.NEVER)  # what a drag in the UI shows: the follow alone
     assert _pokes(trousers, avatar, _key(trousers, "Wardrobe Body")) > 0
-    monkeypatch.undo()
     avatar.wardrobe.chest += 0.1  # a slider set in a background run clears at once
     assert _pokes(trousers, avatar, _key(trousers, "Wardrobe Body")) == 0
     assert bpy.ops.wardrobe.garment_fit() == {"FINISHED"} and "through" not in trousers.wardrobe.fit_report
