@@ -22,6 +22,7 @@ from .engine import body_shaper as engine_body_shaper
 from .jobs import Job
 
 BODY_KEY = "Wardrobe Body"
+DRAPE_KEY = "Wardrobe Drape"  # a baked drape, relative to the body key
 BIND_IDS = ("wardrobe_bind_a", "wardrobe_bind_b", "wardrobe_bind_c")
 BIND_WEIGHTS = "wardrobe_bind_weights"
 BIND_DISTANCE = "wardrobe_bind_distance"
@@ -106,7 +107,15 @@ def basis_co(obj) -> np.ndarray:
 
 def write_key(obj, co: np.ndarray):
     key = body_key(obj)
-    key.points.foreach_set("co", np.ascontiguousarray(co, np.float32).ravel())
+    co = np.ascontiguousarray(co, np.float32).ravel()
+    drape = obj.data.shape_keys.key_blocks.get(DRAPE_KEY)
+    if drape is not None and drape.relative_key == key:  # keep the folds on the body: a relative key adds
+        was = np.empty_like(co)  # (drape - body), so a drape left as it was would pull the cloth back
+        key.points.foreach_get("co", was)
+        folds = np.empty_like(co)
+        drape.points.foreach_get("co", folds)
+        drape.points.foreach_set("co", folds + (co - was))
+    key.points.foreach_set("co", co)
     obj.data.update_tag()
     obj.update_tag()
 

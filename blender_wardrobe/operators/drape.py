@@ -16,7 +16,7 @@ from ..choices import FABRIC_KINDS
 from ..engine import cloth_settings, vocabulary
 from . import garments
 
-DRAPE_KEY = "Wardrobe Drape"
+DRAPE_KEY = body_sync.DRAPE_KEY
 CLOTH_MODIFIER = "Wardrobe Drape"
 COLLIDER_MODIFIER = "Wardrobe Collider"
 CLOTH_GAP_M = 0.005  # how far the cloth keeps from the skin (Blender's collision distance and thickness)

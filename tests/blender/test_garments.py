@@ -60,6 +60,9 @@ def test_drape_bakes_folds_to_a_key_and_cleans_up(addon):
     moved = np.linalg.norm(_key(dress, "Wardrobe Drape") - _key(dress, "Wardrobe Body"), axis=1)
     assert moved.max() > 0.002  # the cloth fell
     assert _pokes(dress, avatar, _key(dress, "Wardrobe Drape")) == 0  # cleared after the simulation
+    folds = _key(dress, "Wardrobe Drape") - _key(dress, "Wardrobe Body")
+    avatar.wardrobe.hips += 6.0  # the draped dress follows the body with its folds
+    np.testing.assert_allclose(_key(dress, "Wardrobe Drape") - _key(dress, "Wardrobe Body"), folds, atol=1e-5)
     assert not dress.modifiers and not avatar.modifiers  # cloth and collider removed
     assert bpy.context.scene.frame_current == frame
     # Drape again: the old key is replaced, not stacked.
