@@ -37,6 +37,7 @@ class _State:
     suspended: int = 0  # > 0 while sliders are set in bulk: no decode per slider
     written: dict = field(default_factory=dict)  # avatar pointer -> count of body writes (stale-result check)
     pending: dict = field(default_factory=dict)  # avatar pointer -> what a deferred clearance needs
+    bodies: dict = field(default_factory=dict)  # avatar pointer -> the body last written (slider, exact or scan)
 
 
 _state = _State()
@@ -210,6 +211,7 @@ def forget(obj=None):
     if obj is None:
         _cache.clear()
         _state.pending.clear()  # an undo or a new file: a deferred clearance would write an older body
+        _state.bodies.clear()
     else:
         _cache.pop(obj.as_pointer(), None)
 
@@ -296,10 +298,12 @@ def update_avatar(avatar, context=None, body=None, clear: str = NOW):
     return pose.body
 
 
-def _write(avatar, meshes, pose):
-    for obj, co in zip(meshes, pose.positions):
-        write_key(obj, co)
+def _write(avatar, meshes, pose, cleared_only: bool = False):
+    for k, (obj, co) in enumerate(zip(meshes, pose.positions)):
+        if not cleared_only or (pose.pokes and pose.pokes[k] is not None):
+            write_key(obj, co)
     key = avatar.as_pointer()
+    _state.bodies[key] = pose.body
     _state.written[key] = _state.written.get(key, 0) + 1  # a clearance begun before this is now stale
     _state.pending.pop(key, None)
 
@@ -356,7 +360,7 @@ def _finish_clearance(name: str, key: int, written: int, work: Job):
             avatar.wardrobe.body_message = f"Garment clearance failed: {work.error}"
         return None  # deleted or edited meanwhile: the next body change starts again
     pose = work.result
-    _write(avatar, meshes, pose)
+    _write(avatar, meshes, pose, cleared_only=True)  # the avatar and helper garments are as they were
     through = _still_through(meshes, pose)
     if through:
         avatar.wardrobe.body_message = "; ".join(filter(None, [avatar.wardrobe.body_message, *through]))
@@ -371,7 +375,9 @@ def clear_shape(obj, co: np.ndarray, context=None) -> tuple[np.ndarray, int | No
     st = _mesh_state(obj, shaper)
     if st["clearance"] is None:
         return co, None
-    body, _, _, _ = current_body(avatar, shaper)
+    body = _state.bodies.get(avatar.as_pointer())
+    if body is None:  # nothing written since the file was opened: the sliders' body is the one shown
+        body, _, _, _ = current_body(avatar, shaper)
     follower = engine_body_shaper.Follower(st["binding"], st["basis"], frame=_frame(obj, avatar),
                                            clearance=st["clearance"])
     done = shaper.clear(engine_body_shaper.Pose(body, [co], []), [follower])
@@ -383,6 +389,7 @@ def settle(avatar):
     job = _state.pending.pop(avatar.as_pointer(), None)
     if job is not None:
         update_avatar(avatar)
+
 
 def _in_edit_mode(avatar) -> str | None:
     for obj in (avatar, *garments_of(avatar)):

@@ -92,8 +92,9 @@ def _on_body_change(self, context):
     body_sync.on_slider_change(self.id_data, context)
 
 
-def _slider(measurement: str, default, lo, hi):
-    m = vocabulary.BY_ID[measurement]  # label and description: the engine's vocabulary
+def _slider(measurement: str, default):
+    m = vocabulary.BY_ID[measurement]  # label, description and range: the engine's vocabulary
+    lo, hi = m.soft_range
 
     def moved(self, context):
         from . import body_sync
@@ -137,12 +138,12 @@ class WardrobeObjectSettings(bpy.types.PropertyGroup):
     avatar: PointerProperty(name="Avatar", type=bpy.types.Object, description="The avatar this garment follows")
     # -- body sliders (avatars) ------------------------------------------------------------------
     sex: EnumProperty(name="Body", items=SEXES, default="female", update=_on_body_change)
-    stature: _slider("stature", 165.0, 135.0, 210.0)
-    chest: _slider("chest", 90.0, 70.0, 140.0)
-    waist: _slider("waist", 75.0, 55.0, 140.0)
-    hips: _slider("hips", 100.0, 75.0, 145.0)
-    inseam: _slider("inseam", 76.0, 60.0, 100.0)
-    weight: _slider("weight", 65.0, 40.0, 150.0)
+    stature: _slider("stature", 165.0)
+    chest: _slider("chest", 90.0)
+    waist: _slider("waist", 75.0)
+    hips: _slider("hips", 100.0)
+    inseam: _slider("inseam", 76.0)
+    weight: _slider("weight", 65.0)
     style: FloatVectorProperty(name="Body Style", size=STYLE_SIZE, default=(0.0,) * STYLE_SIZE, soft_min=-3.0,
                                soft_max=3.0, min=-3.0, max=3.0, update=_on_body_change,
                                description="Latent body-shape style: shape beyond the measurements")

@@ -44,10 +44,7 @@ class Clearance:
         self.mesh, self.sleeve_cm, self.margin, self.rounds = mesh, float(sleeve_cm), margin, rounds
         self.sleeve_faces = None if sleeve_faces is None else np.asarray(sleeve_faces, bool)
         self.body_tris, self.body_parts = np.asarray(body_tris), np.asarray(body_parts)
-        lv, start = mesh.loop_vertex, mesh.loop_start
-        nxt = np.arange(len(lv)) + 1
-        nxt[start + mesh.face_sizes - 1] = start
-        e = np.unique(np.sort(np.stack([lv, lv[nxt]], 1), 1), axis=0)
+        e = np.unique(mesh.loop_edges(), axis=0)
         self.src, self.dst = np.concatenate([e[:, 0], e[:, 1]]), np.concatenate([e[:, 1], e[:, 0]])
 
     def resolve(self, co: np.ndarray, body: np.ndarray, cut: BodyCut) -> Resolved:

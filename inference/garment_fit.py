@@ -55,13 +55,7 @@ def _girth_at(co, tris, z) -> float:
 
 
 def _boundary_vertices(mesh: MeshData) -> np.ndarray:
-    lv = mesh.loop_vertex
-    start = mesh.loop_start
-    nxt = np.arange(len(lv)) + 1
-    ends = start + mesh.face_sizes
-    nxt[ends - 1] = start
-    e = np.sort(np.stack([lv, lv[nxt]], 1), 1)
-    uniq, count = np.unique(e, axis=0, return_counts=True)
+    uniq, count = np.unique(mesh.loop_edges(), axis=0, return_counts=True)
     out = np.zeros(mesh.n_vertices, bool)
     out[uniq[count == 1].ravel()] = True
     return out

@@ -60,6 +60,13 @@ class MeshData:
             raise MeshError(f"{name} has a UV layer that does not match its polygon corners.")
         return self
 
+    def loop_edges(self) -> np.ndarray:
+        """(L, 2) the edge after each polygon corner, as a sorted vertex pair (inner edges appear twice)."""
+        lv, start = self.loop_vertex, self.loop_start
+        nxt = np.arange(len(lv)) + 1
+        nxt[start + self.face_sizes - 1] = start
+        return np.sort(np.stack([lv, lv[nxt]], 1), 1)
+
     def triangles(self) -> np.ndarray:
         """Fan triangulation (T, 3) of the polygons, for engines that need triangles (trimesh)."""
         starts, sizes = self.loop_start, self.face_sizes

@@ -16,6 +16,7 @@ class Measurement:
     label: str  # what users read: the panel, the CLI flag (--height), the batch spec and API key (height)
     unit: str  # "cm" or "kg"
     description: str
+    soft_range: tuple[float, float]  # a slider's drag range (typing may go to half / 1.5 times it)
 
     @property
     def key(self) -> str:
@@ -24,12 +25,12 @@ class Measurement:
 
 
 MEASUREMENTS = (
-    Measurement("stature", "Height", "cm", "Stature (standing height) in cm"),
-    Measurement("chest", "Chest", "cm", "Chest (bust) girth in cm"),
-    Measurement("waist", "Waist", "cm", "Waist girth at the navel in cm"),
-    Measurement("hips", "Hips", "cm", "Hip (buttock) girth in cm"),
-    Measurement("inseam", "Inseam", "cm", "Crotch height (inseam) in cm"),
-    Measurement("weight", "Weight", "kg", "Body weight in kg"),
+    Measurement("stature", "Height", "cm", "Stature (standing height) in cm", (135.0, 210.0)),
+    Measurement("chest", "Chest", "cm", "Chest (bust) girth in cm", (70.0, 140.0)),
+    Measurement("waist", "Waist", "cm", "Waist girth at the navel in cm", (55.0, 140.0)),
+    Measurement("hips", "Hips", "cm", "Hip (buttock) girth in cm", (75.0, 145.0)),
+    Measurement("inseam", "Inseam", "cm", "Crotch height (inseam) in cm", (60.0, 100.0)),
+    Measurement("weight", "Weight", "kg", "Body weight in kg", (40.0, 150.0)),
 )
 SLIDERS = tuple(m.id for m in MEASUREMENTS)  # the body model's condition order (then sex)
 BY_ID = {m.id: m for m in MEASUREMENTS}

@@ -29,12 +29,9 @@ from inference.binding import DisplacementSmoother  # noqa: E402
 from inference.body_shaper import BodyShaper, Follower  # noqa: E402
 from inference.garment_spec import PRESETS  # noqa: E402
 from inference.mesh import MeshData  # noqa: E402
-from inference.vocabulary import SLIDERS  # noqa: E402
+from inference.vocabulary import MEASUREMENTS  # noqa: E402
 from tools.bench_reference import matmul_ms  # noqa: E402
 
-# The panel's soft slider ranges (blender_wardrobe/properties.py), cm and kg.
-RANGES = {"stature": (135, 210), "chest": (70, 140), "waist": (55, 140), "hips": (75, 145), "inseam": (60, 100),
-          "weight": (40, 150)}
 STARTS = (("female", 11), ("male", 5))
 
 
@@ -42,7 +39,7 @@ def _bodies(shaper: BodyShaper, population: int, uniform: int) -> list[tuple[str
     out = [("population", shaper.random(("female", "male")[i % 2], 5000 + i).vertices) for i in range(population)]
     rng = np.random.default_rng(7)
     for i in range(uniform):
-        values = {n: float(rng.uniform(*RANGES[n])) for n in SLIDERS}
+        values = {m.id: float(rng.uniform(*m.soft_range)) for m in MEASUREMENTS}
         cond, _ = shaper.condition(values, ("female", "male")[i % 2])
         out.append(("uniform", shaper.decode(cond, np.zeros(shaper.latent, np.float32))))
     return out
@@ -50,8 +47,7 @@ def _bodies(shaper: BodyShaper, population: int, uniform: int) -> list[tuple[str
 
 def _follower(shaper: BodyShaper, g: garment.Garment, start: np.ndarray) -> Follower:
     b = shaper.bind(g.mesh.co, reference=start)
-    q = g.mesh.loop_vertex.reshape(-1, 4)
-    edges = np.concatenate([q[:, [0, 1]], q[:, [1, 2]], q[:, [2, 3]], q[:, [3, 0]]])
+    edges = np.unique(g.mesh.loop_edges(), axis=0)
     return Follower(b, g.mesh.co, start, DisplacementSmoother(edges, b.distance),
                     clearance=shaper.clearance(g.mesh, g.spec.sleeve, garment.sleeve_faces(g)))
 
